@@ -1,0 +1,1 @@
+"""MineSAR GUI: plugin class, menu, toolbar and translator."""

@@ -45,6 +45,8 @@ def _ensure_link(parent: Path) -> Path:
 _ensure_link(LINK_PARENT)
 if str(LINK_PARENT) not in sys.path:
     sys.path.insert(0, str(LINK_PARENT))
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
 for p in ("/usr/share/qgis/python", "/usr/share/qgis/python/plugins"):
     if os.path.isdir(p) and p not in sys.path:
         sys.path.append(p)

@@ -58,7 +58,6 @@ class MineSARPlugin:
         main = self.iface.mainWindow()
         self.menu = QMenu(tr("MineSAR"), main)
         self.menu.setObjectName("mMineSARMenu")
-        self.menu.setIcon(QIcon(ICON_PATH))
         groups = {}
         algs = sorted(self.provider.algorithms(), key=lambda a: (a.groupId(), a.displayName()))
         for alg in algs:
@@ -116,6 +115,9 @@ class MineSARPlugin:
                 bar.removeAction(self.menu.menuAction())
             self.menu = None
         if self.toolbar is not None:
+            self.toolbar.hide()
+            if self.iface is not None:
+                self.iface.mainWindow().removeToolBar(self.toolbar)
             self.toolbar.deleteLater()
             self.toolbar = None
         self.actions = []

@@ -46,7 +46,7 @@ class BuildStackAlgorithm(MineSARAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("SLC stack (VRT)")))
         self.addOutput(QgsProcessingOutputNumber(self.N_DATES, tr("Number of acquisitions")))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         manifest = self.parameterAsFile(parameters, self.MANIFEST, context)
         geometry = self.geometry_from_parameters(parameters, context)
         dem = self.raster_path(parameters, self.DEM, context, required=False)

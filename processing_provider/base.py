@@ -50,7 +50,8 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
     """Base class: naming, grouping, translation and error handling.
 
     Subclasses set ``ALG_ID``, ``DISPLAY_NAME``, ``GROUP_ID``, ``HELP`` (all
-    English; translated through :func:`tr`) and implement :meth:`run`.
+    English; translated through :func:`tr`) and implement :meth:`run_stage`
+    (never ``run``: that is QgsProcessingAlgorithm's own entry point).
     """
 
     ALG_ID = ""
@@ -78,6 +79,15 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return tr(self.HELP)
 
+    def shortDescription(self) -> str:  # noqa: N802
+        """First sentence of the help (tooltips, qgis_process JSON)."""
+        text = self.shortHelpString().strip()
+        for stop in (". ", "。"):
+            i = text.find(stop)
+            if i > 0:
+                return text[: i + 1]
+        return text.split("\n")[0]
+
     def icon(self) -> QIcon:
         return QIcon(ICON_PATH)
 
@@ -90,15 +100,25 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
         return True, ""
 
     # -- execution --------------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        # ``QgsProcessingAlgorithm.run()`` is Processing's own entry point; a stage
+        # that (by mistake) names its body ``run`` must not shadow it.
+        super().__init_subclass__(**kwargs)
+        body = cls.__dict__.get("run")
+        if body is not None:
+            cls.run_stage = body
+            delattr(cls, "run")
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
-            return self.run(parameters, context, feedback)
+            return self.run_stage(parameters, context, feedback)
         except Canceled:
             raise QgsProcessingException(tr("Canceled by the user; no output was written.")) from None
         except (ValueError, TypeError) as exc:
             raise QgsProcessingException(str(exc)) from None
 
-    def run(self, parameters, context, feedback):  # pragma: no cover - abstract
+    def run_stage(self, parameters, context, feedback):  # pragma: no cover - abstract
+        """The stage's body: read parameters, call the core, return outputs."""
         raise NotImplementedError
 
     # -- parameter helpers ------------------------------------------------------------

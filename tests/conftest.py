@@ -51,9 +51,8 @@ for p in ("/usr/share/qgis/python", "/usr/share/qgis/python/plugins"):
     if os.path.isdir(p) and p not in sys.path:
         sys.path.append(p)
 
-# translations compiled once per session (cheap) so i18n tests see a fresh .qm
-if not (ROOT / "i18n" / "minesar_zh.qm").exists():
-    subprocess.run([sys.executable, str(ROOT / "i18n" / "build.py")], check=False)
+# translations rebuilt once per session (cheap) so tests and QGIS see a fresh .ts/.qm
+subprocess.run([sys.executable, str(ROOT / "i18n" / "build.py")], check=False, capture_output=True)
 
 
 def pytest_configure(config):
@@ -139,8 +138,8 @@ def qgis_process(qgis_profile):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_CUSTOM_CONFIG_PATH=str(qgis_profile))
     env.pop("PYTHONPATH", None)
 
-    def _run(*args, params: dict = None, timeout: int = 600):
-        cmd = [QGIS_PROCESS, "--json", *args]
+    def _run(*args, params: dict = None, timeout: int = 600, as_json: bool = True):
+        cmd = [QGIS_PROCESS] + (["--json"] if as_json else []) + list(args)
         if params is not None:
             cmd.append("--")
             for k, v in params.items():

@@ -1,0 +1,1043 @@
+"""Interferograms: topographic phase removal, multilooking, coherence, ramp
+removal and Goldstein filtering of an SLC stack, streamed in row blocks.
+
+Conventions (DESIGN §2)
+-----------------------
+* interferogram = reference x conj(secondary), reference = the EARLIER date;
+* a height ``h`` above the DEM adds ``-4*pi/lambda * (Bperp_sec - Bperp_ref) *
+  h / (R sin(theta))`` to the interferogram.  A coregistered stack carries the
+  phase of the true surface; ``remove_topo`` multiplies every SLC ``k`` by
+  ``exp(-i * 4*pi/lambda * Bperp_k * h_dem / (R sin theta))``, which is the same
+  as multiplying each interferogram by ``exp(+i * 4*pi/lambda * dB * h / (R sin
+  theta))`` (i.e. by exp(-i * topographic phase)), done once per date instead
+  of once per pair.  What remains is the displacement, the atmosphere and the
+  DEM error.
+
+Processing order per pair: (topography removed at full resolution) ->
+multilook (``looks_azimuth`` rows x ``looks_range`` columns, complex sums; the
+output grid is the floor division of the input grid) -> optional plane removal
+-> coherence from the multilooked, *unfiltered* sums in a boxcar of
+``coherence_window`` output pixels -> Goldstein filter (patch 32, step 16,
+triangular weights) -> wrapped phase in radians.
+
+The amplitude dispersion ``D_A = sigma_A / mu_A`` (sample standard deviation,
+ddof=1) and the mean amplitude are computed per full-resolution pixel over all
+acquisitions of the stack (Ferretti et al. 2001).
+
+Block processing: every output value depends only on a bounded neighbourhood
+(the multilook cell, the coherence window, the Goldstein patches on a *global*
+patch grid) or on per-row sums accumulated in a fixed order (the plane fit),
+so any block split gives bit-identical outputs.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as _dt
+import math
+import os
+from contextlib import ExitStack
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import stackio
+from .blocks import Block, default_workers, run_blocks
+from .progress import ScaledFeedback, check_cancel, ensure, info as _info
+from .validate import check_array, parse_date
+
+try:  # the plugin still loads without numba (canExecute() says so)
+    from numba import njit
+except ImportError:  # pragma: no cover
+    def njit(*args, **kwargs):
+        if args and callable(args[0]):
+            return args[0]
+        return lambda f: f
+
+GOLDSTEIN_PATCH = 32
+GOLDSTEIN_STEP = 16
+GOLDSTEIN_SMOOTH = 3
+
+__all__ = ["InterferogramResult", "interferogram_arrays", "compute_interferograms", "resolve_pairs",
+           "read_pairs_table", "topo_phase_per_metre", "count_residues", "goldstein_filter",
+           "GOLDSTEIN_PATCH", "GOLDSTEIN_STEP"]
+
+
+# =========================================================================== kernels
+@njit(cache=True, nogil=True)
+def _sanitize_kernel(slc):
+    """Replace non-finite samples by 0 (no signal) in place."""
+    n, rows, cols = slc.shape
+    for k in range(n):
+        for r in range(rows):
+            for c in range(cols):
+                v = slc[k, r, c]
+                if not (np.isfinite(v.real) and np.isfinite(v.imag)):
+                    slc[k, r, c] = 0j
+
+
+@njit(cache=True, nogil=True)
+def _amplitude_kernel(slc, r0, nrows, da, mean_amp):
+    """D_A (ddof=1) and mean amplitude of rows r0:r0+nrows of ``slc``."""
+    n, _, cols = slc.shape
+    for r in range(nrows):
+        for c in range(cols):
+            s = 0.0
+            for k in range(n):
+                s += abs(slc[k, r0 + r, c])
+            m = s / n
+            v = 0.0
+            for k in range(n):
+                d = abs(slc[k, r0 + r, c]) - m
+                v += d * d
+            mean_amp[r, c] = m
+            if m > 0.0 and n > 1:
+                da[r, c] = math.sqrt(v / (n - 1)) / m
+            else:
+                da[r, c] = np.nan
+
+
+@njit(cache=True, nogil=True)
+def _flatten_kernel(slc, dem, kz, used):
+    """Multiply SLC k by exp(-i kz[k] h) in place (topographic phase removal)."""
+    n, rows, cols = slc.shape
+    for k in range(n):
+        if not used[k] or kz[k] == 0.0:
+            continue
+        for r in range(rows):
+            for c in range(cols):
+                h = dem[r, c]
+                if np.isfinite(h):
+                    ph = -kz[k] * h
+                    slc[k, r, c] = slc[k, r, c] * complex(math.cos(ph), math.sin(ph))
+                else:
+                    slc[k, r, c] = 0j
+
+
+@njit(cache=True, nogil=True)
+def _multilook_kernel(slc, ref_idx, sec_idx, used, la, lr, orows, ocols, ifg, power):
+    """Multilooked complex sums: ifg[p] = sum ref*conj(sec); power[k] = sum |slc_k|^2."""
+    tmp = np.zeros(ocols, dtype=np.complex128)
+    ptmp = np.zeros(ocols, dtype=np.float64)
+    for p in range(ref_idx.shape[0]):
+        a = slc[ref_idx[p]]
+        b = slc[sec_idx[p]]
+        for orow in range(orows):
+            tmp[:] = 0j
+            for i in range(la):
+                r = orow * la + i
+                for oc in range(ocols):
+                    s = 0j
+                    c0 = oc * lr
+                    for j in range(lr):
+                        s += a[r, c0 + j] * np.conj(b[r, c0 + j])
+                    tmp[oc] += s
+            for oc in range(ocols):
+                ifg[p, orow, oc] = tmp[oc]
+    for k in range(slc.shape[0]):
+        if not used[k]:
+            continue
+        x = slc[k]
+        for orow in range(orows):
+            ptmp[:] = 0.0
+            for i in range(la):
+                r = orow * la + i
+                for oc in range(ocols):
+                    s = 0.0
+                    c0 = oc * lr
+                    for j in range(lr):
+                        v = x[r, c0 + j]
+                        s += v.real * v.real + v.imag * v.imag
+                    ptmp[oc] += s
+            for oc in range(ocols):
+                power[k, orow, oc] = ptmp[oc]
+
+
+@njit(cache=True, nogil=True)
+def _ramp_sums_kernel(ifg, r0, nrows, gx, gy):
+    """Per-row sums of unit-phasor products of horizontal (gx) and vertical (gy)
+    neighbours for rows r0:r0+nrows of ``ifg`` (vertical needs row r+1)."""
+    npairs, rows, cols = ifg.shape
+    for p in range(npairs):
+        for rr in range(nrows):
+            r = r0 + rr
+            sx = 0j
+            sy = 0j
+            for c in range(cols):
+                z = ifg[p, r, c]
+                az = abs(z)
+                if az == 0.0:
+                    continue
+                z = z / az
+                if c + 1 < cols:
+                    w = ifg[p, r, c + 1]
+                    aw = abs(w)
+                    if aw > 0.0:
+                        sx += (w / aw) * np.conj(z)
+                if r + 1 < rows:
+                    w = ifg[p, r + 1, c]
+                    aw = abs(w)
+                    if aw > 0.0:
+                        sy += (w / aw) * np.conj(z)
+            gx[p, rr] = sx
+            gy[p, rr] = sy
+
+
+@njit(cache=True, nogil=True)
+def _apply_ramp_kernel(ifg, ramp, grow0, cy, cx):
+    """ifg[p, r, c] *= exp(-i (ramp[p,0] (c - cx) + ramp[p,1] (R - cy))), R = grow0 + r."""
+    npairs, rows, cols = ifg.shape
+    for p in range(npairs):
+        bx = ramp[p, 0]
+        by = ramp[p, 1]
+        for r in range(rows):
+            yy = (grow0 + r) - cy
+            for c in range(cols):
+                ph = -(bx * (c - cx) + by * yy)
+                ifg[p, r, c] = ifg[p, r, c] * complex(math.cos(ph), math.sin(ph))
+
+
+@njit(cache=True, nogil=True)
+def _coherence_kernel(ifg, power, ref_idx, sec_idx, r0, nrows, win, coh, zn):
+    """Boxcar coherence for rows r0:r0+nrows of the padded multilooked block.
+
+    Also writes ``zn`` = ifg / sqrt(P_ref P_sec) per pixel (the Goldstein
+    input, magnitude = single-cell coherence) for every row of the block.
+    """
+    npairs, rows, cols = ifg.shape
+    lo = (win - 1) // 2
+    hi = win // 2
+    ra = max(0, r0 - lo)
+    rb = min(rows, r0 + nrows + hi)
+    hre = np.zeros((rb - ra, cols))
+    him = np.zeros((rb - ra, cols))
+    hpr = np.zeros((rb - ra, cols))
+    hps = np.zeros((rb - ra, cols))
+    for p in range(npairs):
+        pr = power[ref_idx[p]]
+        ps = power[sec_idx[p]]
+        for r in range(rows):
+            for c in range(cols):
+                d = pr[r, c] * ps[r, c]
+                if d > 0.0:
+                    zn[p, r, c] = ifg[p, r, c] / math.sqrt(d)
+                else:
+                    zn[p, r, c] = 0j
+        for r in range(ra, rb):
+            for c in range(cols):
+                sre = 0.0
+                sim = 0.0
+                spr = 0.0
+                sps = 0.0
+                for j in range(max(0, c - lo), min(cols, c + hi + 1)):
+                    z = ifg[p, r, j]
+                    sre += z.real
+                    sim += z.imag
+                    spr += pr[r, j]
+                    sps += ps[r, j]
+                hre[r - ra, c] = sre
+                him[r - ra, c] = sim
+                hpr[r - ra, c] = spr
+                hps[r - ra, c] = sps
+        for rr in range(nrows):
+            r = r0 + rr
+            for c in range(cols):
+                sre = 0.0
+                sim = 0.0
+                spr = 0.0
+                sps = 0.0
+                for i in range(max(ra, r - lo), min(rb, r + hi + 1)):
+                    sre += hre[i - ra, c]
+                    sim += him[i - ra, c]
+                    spr += hpr[i - ra, c]
+                    sps += hps[i - ra, c]
+                d = spr * sps
+                if d > 0.0:
+                    coh[p, rr, c] = min(1.0, math.sqrt(sre * sre + sim * sim) / math.sqrt(d))
+                else:
+                    coh[p, rr, c] = np.nan
+
+
+@njit(cache=True, nogil=True)
+def _fft_inplace(x, rev, tw, inverse):
+    """Radix-2 FFT of ``x`` (length n = len(rev), a power of 2) in place."""
+    n = x.shape[0]
+    for i in range(n):
+        j = rev[i]
+        if j > i:
+            t = x[i]
+            x[i] = x[j]
+            x[j] = t
+    size = 2
+    while size <= n:
+        half = size // 2
+        step = n // size
+        for start in range(0, n, size):
+            for k in range(half):
+                w = tw[k * step]
+                if inverse:
+                    w = np.conj(w)
+                a = x[start + k]
+                b = x[start + k + half] * w
+                x[start + k] = a + b
+                x[start + k + half] = a - b
+        size *= 2
+
+
+@njit(cache=True, nogil=True)
+def _fft2_inplace(buf, rev, tw, inverse, line):
+    n = buf.shape[0]
+    for r in range(n):
+        for c in range(n):
+            line[c] = buf[r, c]
+        _fft_inplace(line, rev, tw, inverse)
+        for c in range(n):
+            buf[r, c] = line[c]
+    for c in range(n):
+        for r in range(n):
+            line[r] = buf[r, c]
+        _fft_inplace(line, rev, tw, inverse)
+        for r in range(n):
+            buf[r, c] = line[r]
+
+
+@njit(cache=True, nogil=True)
+def _goldstein_kernel(zn, grow0, height, core0, ncore, alpha, step, smooth, rev, tw, wts, out):
+    """Goldstein filter of rows core0:core0+ncore (global output rows).
+
+    ``zn`` (npairs, rows, cols) holds global rows grow0:grow0+rows; patches of
+    size n = len(rev) sit on the global grid k*step (k >= -1), zero outside the
+    image, and are blended with the separable weights ``wts``.
+    """
+    npairs, rows, cols = zn.shape
+    n = rev.shape[0]
+    buf = np.zeros((n, n), dtype=np.complex128)
+    mag = np.zeros((n, n))
+    sm = np.zeros((n, n))
+    line = np.zeros(n, dtype=np.complex128)
+    acc = np.zeros((ncore, cols), dtype=np.complex128)
+    wsum = np.zeros((ncore, cols))
+    nback = (n + step - 1) // step - 1
+    kr0 = core0 // step - nback
+    kr1 = (core0 + ncore - 1) // step
+    kc0 = -nback
+    kc1 = (cols - 1) // step
+    hs = smooth // 2
+    for p in range(npairs):
+        acc[:, :] = 0j
+        wsum[:, :] = 0.0
+        for kr in range(kr0, kr1 + 1):
+            pr0 = kr * step
+            for kc in range(kc0, kc1 + 1):
+                pc0 = kc * step
+                anyv = False
+                for i in range(n):
+                    gr = pr0 + i
+                    for j in range(n):
+                        gc = pc0 + j
+                        if gr >= 0 and gr < height and gc >= 0 and gc < cols:
+                            v = zn[p, gr - grow0, gc]
+                            buf[i, j] = v
+                            if v != 0j:
+                                anyv = True
+                        else:
+                            buf[i, j] = 0j
+                if not anyv:
+                    continue
+                _fft2_inplace(buf, rev, tw, False, line)
+                for i in range(n):
+                    for j in range(n):
+                        mag[i, j] = abs(buf[i, j])
+                smax = 0.0
+                for i in range(n):
+                    for j in range(n):
+                        s = 0.0
+                        for a in range(-hs, hs + 1):
+                            for b in range(-hs, hs + 1):
+                                s += mag[(i + a) % n, (j + b) % n]
+                        sm[i, j] = s
+                        if s > smax:
+                            smax = s
+                if smax <= 0.0:
+                    continue
+                for i in range(n):
+                    for j in range(n):
+                        x = sm[i, j] / smax
+                        if alpha == 0.5:
+                            h = math.sqrt(x)
+                        elif alpha == 1.0:
+                            h = x
+                        elif x > 0.0:
+                            h = math.exp(alpha * math.log(x))
+                        else:
+                            h = 0.0
+                        buf[i, j] = buf[i, j] * h
+                _fft2_inplace(buf, rev, tw, True, line)
+                for i in range(n):
+                    gr = pr0 + i
+                    if gr < core0 or gr >= core0 + ncore:
+                        continue
+                    for j in range(n):
+                        gc = pc0 + j
+                        if gc < 0 or gc >= cols:
+                            continue
+                        w = wts[i] * wts[j]
+                        acc[gr - core0, gc] += buf[i, j] * w
+                        wsum[gr - core0, gc] += w
+        for r in range(ncore):
+            for c in range(cols):
+                if wsum[r, c] > 0.0:
+                    out[p, r, c] = acc[r, c] / wsum[r, c]
+                else:
+                    out[p, r, c] = 0j
+
+
+@njit(cache=True, nogil=True)
+def _residue_kernel(phase):
+    """Number of non-zero residues of a wrapped phase image (2x2 loops)."""
+    rows, cols = phase.shape
+    count = 0
+    twopi = 2.0 * math.pi
+    for r in range(rows - 1):
+        for c in range(cols - 1):
+            a = phase[r, c]
+            b = phase[r, c + 1]
+            cc = phase[r + 1, c + 1]
+            d = phase[r + 1, c]
+            if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(cc) and np.isfinite(d)):
+                continue
+            s = 0.0
+            for x, y in ((a, b), (b, cc), (cc, d), (d, a)):
+                g = y - x
+                g = g - twopi * math.floor((g + math.pi) / twopi)
+                s += g
+            if abs(s) > math.pi:
+                count += 1
+    return count
+
+
+# ===================================================================== small helpers
+def _fft_tables(n: int):
+    bits = int(round(math.log2(n)))
+    if 2 ** bits != n:
+        raise ValueError(f"Goldstein patch size must be a power of 2, got {n}")
+    rev = np.array([int(format(i, f"0{bits}b")[::-1], 2) for i in range(n)], dtype=np.int64)
+    tw = np.exp(-2j * np.pi * np.arange(n // 2) / n).astype(np.complex128)
+    return rev, tw
+
+
+def _ramp_weights(n: int, step: int) -> np.ndarray:
+    """Triangular blending weights; with step = n/2 overlapping weights sum to 1."""
+    i = np.arange(n, dtype=np.float64) + 0.5
+    return np.clip(1.0 - np.abs(i - n / 2.0) / (n - step), 1e-6, None)
+
+
+def topo_phase_per_metre(geometry: stackio.Geometry) -> float:
+    """4*pi/lambda / (R sin theta): topographic phase (rad) per metre of height
+    and per metre of perpendicular baseline."""
+    g = geometry
+    return 4.0 * math.pi / g.wavelength_m / (g.slant_range_m * math.sin(math.radians(g.incidence_deg)))
+
+
+def count_residues(phase: np.ndarray) -> int:
+    """Number of phase residues (non-zero 2x2 loop sums) of a wrapped phase image."""
+    a = check_array("phase", phase, ndim=2, dtype_kind="f")
+    return int(_residue_kernel(np.ascontiguousarray(a, dtype=np.float64)))
+
+
+def goldstein_filter(ifg: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """Goldstein & Werner (1998) filter of one complex interferogram (patch 32,
+    step 16, 3x3 spectral smoothing, triangular blending).  Returns complex."""
+    z = check_array("ifg", ifg, ndim=2, dtype_kind="c")
+    a = float(alpha)
+    if not (0.0 <= a <= 1.0):
+        raise ValueError(f"GOLDSTEIN_ALPHA: must be in [0, 1], got {alpha!r}")
+    zz = np.ascontiguousarray(np.nan_to_num(z), dtype=np.complex64)[None]
+    if a == 0.0:
+        return zz[0].astype(np.complex64)
+    rev, tw = _fft_tables(GOLDSTEIN_PATCH)
+    out = np.zeros_like(zz)
+    _goldstein_kernel(zz, 0, zz.shape[1], 0, zz.shape[1], a, GOLDSTEIN_STEP, GOLDSTEIN_SMOOTH, rev, tw,
+                      _ramp_weights(GOLDSTEIN_PATCH, GOLDSTEIN_STEP), out)
+    return out[0]
+
+
+# ========================================================================= pairs
+def _as_date(x, name):
+    if isinstance(x, _dt.datetime):
+        return x.date()
+    if isinstance(x, _dt.date):
+        return x
+    return parse_date(x, name=name)
+
+
+def resolve_pairs(pairs, dates: Sequence[_dt.date], *, name: str = "PAIRS", feedback=None):
+    """Validate ``pairs`` against the stack ``dates``.
+
+    ``pairs``: sequence of ``(ref, sec)`` (dates or ``YYYYMMDD`` strings) or
+    ``YYYYMMDD_YYYYMMDD`` labels; ``None``/empty means all consecutive pairs.
+    A pair given in the wrong order is swapped (the reference is the earlier
+    date) with a warning.  Returns ``(pairs, ref_idx, sec_idx)``.
+    """
+    dates = list(dates)
+    pos = {d: i for i, d in enumerate(dates)}
+    if pairs is None or len(pairs) == 0:
+        if len(dates) < 2:
+            raise ValueError(f"{name}: the stack has {len(dates)} date(s); at least 2 are needed")
+        order = sorted(dates)
+        out = list(zip(order[:-1], order[1:]))
+    else:
+        out, seen = [], set()
+        for i, p in enumerate(pairs):
+            where = f"{name} row {i + 1}"
+            if isinstance(p, str):
+                r, s = stackio.parse_pair(p, name=where)
+            else:
+                try:
+                    r, s = p
+                except (TypeError, ValueError):
+                    raise ValueError(f"{where}: {p!r} is not a (reference, secondary) pair") from None
+                r, s = _as_date(r, where), _as_date(s, where)
+            if r == s:
+                raise ValueError(f"{where}: reference and secondary are the same date {r:%Y%m%d}")
+            if r > s:
+                from .progress import warn
+                warn(feedback, f"{where}: {r:%Y%m%d}_{s:%Y%m%d} swapped so that the reference is the earlier date")
+                r, s = s, r
+            missing = [d for d in (r, s) if d not in pos]
+            if missing:
+                raise ValueError(f"{where}: date(s) {', '.join(f'{d:%Y%m%d}' for d in missing)} of pair "
+                                 f"{r:%Y%m%d}_{s:%Y%m%d} are not in the stack "
+                                 f"({dates[0]:%Y%m%d} ... {dates[-1]:%Y%m%d}, {len(dates)} dates)")
+            if (r, s) in seen:
+                raise ValueError(f"{where}: pair {r:%Y%m%d}_{s:%Y%m%d} is listed twice")
+            seen.add((r, s))
+            out.append((r, s))
+    ref_idx = np.array([pos[r] for r, _ in out], dtype=np.int64)
+    sec_idx = np.array([pos[s] for _, s in out], dtype=np.int64)
+    return out, ref_idx, sec_idx
+
+
+def _pairs_from_records(records: List[Dict[str, object]], where: str) -> List[Tuple[_dt.date, _dt.date]]:
+    out = []
+    for i, rec in enumerate(records, start=1):
+        low = {str(k).strip().lower(): v for k, v in rec.items()}
+        if low.get("ref_date") not in (None, "") and low.get("sec_date") not in (None, ""):
+            out.append((_as_date(str(low["ref_date"]), f"{where} row {i}"),
+                        _as_date(str(low["sec_date"]), f"{where} row {i}")))
+        elif low.get("pair") not in (None, ""):
+            out.append(stackio.parse_pair(str(low["pair"]), name=f"{where} row {i}"))
+        else:
+            raise ValueError(f"{where} row {i}: needs REF_DATE and SEC_DATE (YYYYMMDD) or PAIR "
+                             f"(YYYYMMDD_YYYYMMDD) columns")
+    return out
+
+
+def _read_pairs_table_local(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
+    """Pairs from a CSV or any OGR table (GeoPackage) with REF_DATE,SEC_DATE or PAIR."""
+    if not path or not os.path.exists(str(path).split("|")[0]):
+        raise ValueError(f"{name}: file not found: {path}")
+    p = str(path)
+    if p.lower().endswith((".csv", ".txt")):
+        with open(p, newline="", encoding="utf-8-sig") as fh:
+            recs = list(csv.DictReader(fh))
+    else:
+        from osgeo import ogr
+        ogr.UseExceptions()
+        src, _, layer_opt = p.partition("|")
+        try:
+            ds = ogr.Open(src)
+        except RuntimeError as exc:
+            raise ValueError(f"{name}: cannot open {src}: {exc}") from None
+        if ds is None or ds.GetLayerCount() == 0:
+            raise ValueError(f"{name}: cannot open {src} as a table")
+        lyr = ds.GetLayer(0)
+        if layer_opt.startswith("layername="):
+            lyr = ds.GetLayerByName(layer_opt.split("=", 1)[1]) or lyr
+        recs = [f.items() for f in lyr]
+        ds = None
+    if not recs:
+        raise ValueError(f"{name}: {path} lists no pairs")
+    return _pairs_from_records(recs, name)
+
+
+def read_pairs_table(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
+    """Read a pairs table (``pairnetwork`` output): ``network.read_pairs_table``
+    when the pair-network module provides it, else a local CSV/OGR reader."""
+    try:
+        from .network import read_pairs_table as _net_reader  # type: ignore
+    except ImportError:
+        _net_reader = None
+    if _net_reader is not None:
+        try:
+            return [(_as_date(r, name), _as_date(s, name)) for r, s in _net_reader(path)]
+        except ValueError as exc:
+            msg = str(exc)
+            raise ValueError(msg if msg.startswith(name) else f"{name}: {msg}") from None
+    return _read_pairs_table_local(path, name=name)
+
+
+# ====================================================================== the engine
+@dataclasses.dataclass
+class _Plan:
+    ref_idx: np.ndarray
+    sec_idx: np.ndarray
+    used: np.ndarray          # bool per date
+    kz: Optional[np.ndarray]  # per date (rad/m of height) or None
+    la: int
+    lr: int
+    win: int
+    alpha: float
+    height: int               # input rows
+    width: int
+    out_h: int
+    out_w: int
+    pad_out: int              # output rows of padding
+    need_da: bool
+    ramp: Optional[np.ndarray] = None
+
+
+def _make_plan(n_dates, width, height, ref_idx, sec_idx, *, looks_range, looks_azimuth, coherence_window,
+               goldstein_alpha, kz, remove_ramp, need_da) -> _Plan:
+    la, lr = int(looks_azimuth), int(looks_range)
+    out_h, out_w = height // la, width // lr
+    win = int(coherence_window)
+    pad = max(win // 2 + 1, 1 if remove_ramp else 0, GOLDSTEIN_PATCH if goldstein_alpha > 0 else 0)
+    used = np.zeros(n_dates, dtype=np.bool_)
+    used[ref_idx] = True
+    used[sec_idx] = True
+    return _Plan(ref_idx, sec_idx, used, kz, la, lr, win, float(goldstein_alpha), height, width, out_h, out_w,
+                 pad, need_da)
+
+
+def _validate_options(width, height, looks_range, looks_azimuth, coherence_window, goldstein_alpha):
+    for key, v, size, what in (("LOOKS_RANGE", looks_range, width, "columns"),
+                               ("LOOKS_AZIMUTH", looks_azimuth, height, "rows")):
+        if v is None or int(v) != v or int(v) < 1:
+            raise ValueError(f"{key}: looks must be a whole number >= 1, got {v!r}")
+        if int(v) > size:
+            raise ValueError(f"{key}: {int(v)} looks is larger than the image ({size} {what})")
+    w = coherence_window
+    if w is None or int(w) != w or int(w) < 1:
+        raise ValueError(f"COHERENCE_WINDOW: must be a whole number >= 1, got {w!r}")
+    a = goldstein_alpha
+    if a is None or not (0.0 <= float(a) <= 1.0):
+        raise ValueError(f"GOLDSTEIN_ALPHA: must be in [0, 1] (0 disables the filter), got {a!r}")
+
+
+def _compute_window(slc, dem, plan: _Plan, read_row0: int, row0: int, nrows: int, mode: str):
+    """Compute one block.  ``slc``: (n_dates, rows, width) complex64 holding
+    input rows read_row0:read_row0+rows; the block owns input rows
+    row0:row0+nrows (row0 and read_row0 are multiples of looks_azimuth)."""
+    slc = np.ascontiguousarray(slc, dtype=np.complex64)
+    _sanitize_kernel(slc)
+    res = {}
+    if mode == "full" and plan.need_da:
+        da = np.empty((nrows, plan.width), dtype=np.float32)
+        ma = np.empty((nrows, plan.width), dtype=np.float32)
+        _amplitude_kernel(slc, row0 - read_row0, nrows, da, ma)
+        res["da"], res["mean_amp"] = da, ma
+    if plan.kz is not None:
+        _flatten_kernel(slc, np.ascontiguousarray(dem, dtype=np.float32), plan.kz, plan.used)
+    la, lr = plan.la, plan.lr
+    o_read0 = read_row0 // la
+    orows = min(slc.shape[1] // la, plan.out_h - o_read0)
+    o0 = row0 // la
+    o1 = min((row0 + nrows) // la, plan.out_h)
+    ncore = max(o1 - o0, 0)
+    res["o0"], res["ncore"] = o0, ncore
+    npairs = plan.ref_idx.shape[0]
+    ifg = np.empty((npairs, orows, plan.out_w), dtype=np.complex64)
+    power = np.zeros((slc.shape[0], orows, plan.out_w), dtype=np.float64)
+    _multilook_kernel(slc, plan.ref_idx, plan.sec_idx, plan.used, la, lr, orows, plan.out_w, ifg, power)
+    del slc
+    if mode == "ramp":
+        gx = np.zeros((npairs, ncore), dtype=np.complex128)
+        gy = np.zeros((npairs, ncore), dtype=np.complex128)
+        if ncore:
+            _ramp_sums_kernel(ifg, o0 - o_read0, ncore, gx, gy)
+        res["gx"], res["gy"] = gx, gy
+        return res
+    if plan.ramp is not None:
+        _apply_ramp_kernel(ifg, plan.ramp, o_read0, (plan.out_h - 1) / 2.0, (plan.out_w - 1) / 2.0)
+    coh = np.full((npairs, ncore, plan.out_w), np.nan, dtype=np.float32)
+    zn = np.empty_like(ifg)
+    if ncore:
+        _coherence_kernel(ifg, power, plan.ref_idx, plan.sec_idx, o0 - o_read0, ncore, plan.win, coh, zn)
+    del ifg, power
+    if plan.alpha > 0 and ncore:
+        rev, tw = _fft_tables(GOLDSTEIN_PATCH)
+        filt = np.empty((npairs, ncore, plan.out_w), dtype=np.complex64)
+        _goldstein_kernel(zn, o_read0, plan.out_h, o0, ncore, plan.alpha, GOLDSTEIN_STEP, GOLDSTEIN_SMOOTH,
+                          rev, tw, _ramp_weights(GOLDSTEIN_PATCH, GOLDSTEIN_STEP), filt)
+    else:
+        filt = zn[:, o0 - o_read0:o0 - o_read0 + ncore]
+    phase = np.angle(filt).astype(np.float32)
+    phase[~np.isfinite(coh)] = np.nan
+    res["phase"], res["coh"] = phase, coh
+    with np.errstate(invalid="ignore"), _quiet():
+        res["mean_coh"] = np.nanmean(coh, axis=0).astype(np.float32) if npairs else None
+    return res
+
+
+class _quiet:
+    def __enter__(self):
+        import warnings
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *a):
+        return self._w.__exit__(*a)
+
+
+def _ramp_from_sums(gx_rows: np.ndarray, gy_rows: np.ndarray) -> np.ndarray:
+    """(npairs, 2) slopes [rad per output column, rad per output row]."""
+    sx = gx_rows.sum(axis=1)
+    sy = gy_rows.sum(axis=1)
+    return np.stack([np.angle(sx), np.angle(sy)], axis=1).astype(np.float64)
+
+
+# ==================================================================== in memory
+@dataclasses.dataclass
+class InterferogramResult:
+    """In-memory result of :func:`interferogram_arrays`."""
+
+    pairs: List[Tuple[_dt.date, _dt.date]]
+    phase: np.ndarray             # (n_pairs, out_rows, out_cols) float32, rad, wrapped
+    coherence: np.ndarray         # (n_pairs, out_rows, out_cols) float32
+    mean_coherence: np.ndarray    # (out_rows, out_cols) float32
+    amplitude_dispersion: np.ndarray  # (rows, cols) float32
+    mean_amplitude: np.ndarray    # (rows, cols) float32
+    ramp: Optional[np.ndarray] = None  # (n_pairs, 2) rad per output column / row
+
+
+def interferogram_arrays(slc: np.ndarray, dates: Sequence, pairs=None, *, dem: Optional[np.ndarray] = None,
+                         bperp_m: Optional[Sequence[float]] = None,
+                         geometry: Optional[stackio.Geometry] = None, looks_range: int = 1,
+                         looks_azimuth: int = 1, coherence_window: int = 5, remove_topo: bool = False,
+                         remove_ramp: bool = False, goldstein_alpha: float = 0.0,
+                         block_rows: Optional[int] = None) -> InterferogramResult:
+    """Interferograms of an in-memory SLC stack (same engine as the file path).
+
+    Parameters
+    ----------
+    slc : (n_dates, rows, cols) complex array
+    dates : n_dates dates (``date`` or ``YYYYMMDD``), one per SLC
+    pairs : (ref, sec) pairs or ``YYYYMMDD_YYYYMMDD`` labels; None = consecutive
+    dem : (rows, cols) heights in m (needed for ``remove_topo``)
+    bperp_m : per-date perpendicular baselines in m (needed for ``remove_topo``)
+    geometry : scene geometry (wavelength, slant range, incidence)
+    block_rows : process in blocks of this many input rows (tests); None = one block
+
+    Returns
+    -------
+    InterferogramResult with wrapped phase (rad), coherence, mean coherence
+    on the multilooked grid (rows // looks_azimuth, cols // looks_range) and
+    D_A and mean amplitude on the full-resolution grid.
+    """
+    a = check_array("STACK", slc, ndim=3)
+    if a.dtype.kind != "c":
+        raise ValueError(f"STACK: an SLC stack must be complex, got {a.dtype}")
+    n, h, w = a.shape
+    ds = [_as_date(d, f"dates[{i}]") for i, d in enumerate(dates)]
+    if len(ds) != n:
+        raise ValueError(f"dates: {len(ds)} dates for {n} SLCs")
+    _validate_options(w, h, looks_range, looks_azimuth, coherence_window, goldstein_alpha)
+    pl, ref_idx, sec_idx = resolve_pairs(pairs, ds)
+    kz = None
+    if remove_topo:
+        if dem is None:
+            raise ValueError("DEM: REMOVE_TOPO needs a DEM")
+        dem = check_array("DEM", dem, ndim=2, shape=(h, w), dtype_kind="fiu")
+        if bperp_m is None or len(bperp_m) != n:
+            raise ValueError("BPERP_M: REMOVE_TOPO needs one perpendicular baseline per date")
+        kz = topo_phase_per_metre((geometry or stackio.Geometry()).validate()) * np.asarray(bperp_m, np.float64)
+    plan = _make_plan(n, w, h, ref_idx, sec_idx, looks_range=looks_range, looks_azimuth=looks_azimuth,
+                      coherence_window=coherence_window, goldstein_alpha=goldstein_alpha, kz=kz,
+                      remove_ramp=remove_ramp, need_da=True)
+    la = plan.la
+    step = h if block_rows is None else max(la, (int(block_rows) // la) * la)
+    windows = []
+    for r in range(0, h, step):
+        nr = min(step, h - r)
+        ra = max(0, r - plan.pad_out * la)
+        rb = min(h, r + nr + plan.pad_out * la)
+        windows.append((ra, rb, r, nr))
+
+    def run(mode):
+        out = []
+        for ra, rb, r, nr in windows:
+            d = None if kz is None else dem[ra:rb]
+            out.append(_compute_window(a[:, ra:rb].copy(), d, plan, ra, r, nr, mode))
+        return out
+
+    if remove_ramp:
+        gx = np.zeros((len(pl), plan.out_h), np.complex128)
+        gy = np.zeros_like(gx)
+        for res in run("ramp"):
+            gx[:, res["o0"]:res["o0"] + res["ncore"]] = res["gx"]
+            gy[:, res["o0"]:res["o0"] + res["ncore"]] = res["gy"]
+        plan.ramp = _ramp_from_sums(gx, gy)
+    phase = np.full((len(pl), plan.out_h, plan.out_w), np.nan, np.float32)
+    coh = np.full_like(phase, np.nan)
+    mcoh = np.full((plan.out_h, plan.out_w), np.nan, np.float32)
+    da = np.full((h, w), np.nan, np.float32)
+    ma = np.full_like(da, np.nan)
+    for (ra, rb, r, nr), res in zip(windows, run("full")):
+        s = slice(res["o0"], res["o0"] + res["ncore"])
+        phase[:, s], coh[:, s], mcoh[s] = res["phase"], res["coh"], res["mean_coh"]
+        da[r:r + nr], ma[r:r + nr] = res["da"], res["mean_amp"]
+    return InterferogramResult(pl, phase, coh, mcoh, da, ma, plan.ramp)
+
+
+# ======================================================================== files
+def _check_dem(dem_path: str, info: stackio.StackInfo, *, name: str = "DEM"):
+    dinfo = stackio.read_stack_info(dem_path, name=name)
+    if (dinfo.width, dinfo.height) != (info.width, info.height):
+        raise ValueError(f"{name}: {dem_path} is {dinfo.width} x {dinfo.height} pixels but the stack is "
+                         f"{info.width} x {info.height}; resample the DEM onto the SLC grid")
+    if dinfo.dtype.startswith("complex"):
+        raise ValueError(f"{name}: {dem_path} is complex; a DEM holds heights in metres")
+    if dinfo.crs_wkt and info.crs_wkt:
+        from osgeo import osr
+        a, b = osr.SpatialReference(), osr.SpatialReference()
+        a.ImportFromWkt(dinfo.crs_wkt)
+        b.ImportFromWkt(info.crs_wkt)
+        if not a.IsSame(b):
+            raise ValueError(f"{name}: {dem_path} is in another CRS ({a.GetName()}) than the stack "
+                             f"({b.GetName()}); reproject the DEM onto the SLC grid")
+    if dinfo.geotransform and info.geotransform and dinfo.crs_wkt and info.crs_wkt:
+        g1, g2 = np.array(dinfo.geotransform), np.array(info.geotransform)
+        tol = 0.01 * max(abs(g2[1]), abs(g2[5]), 1e-12)
+        if np.any(np.abs(g1 - g2) > tol):
+            raise ValueError(f"{name}: {dem_path} covers another area or pixel size than the stack "
+                             f"(geotransform {tuple(g1)} vs {tuple(g2)}); resample the DEM onto the SLC grid")
+    return dinfo
+
+
+def compute_interferograms(stack: str, pairs=None, *, output_phase: str, output_coherence: str,
+                           output_mean_coherence: Optional[str] = None,
+                           output_amplitude_dispersion: Optional[str] = None, dem: Optional[str] = None,
+                           looks_range: int = 1, looks_azimuth: int = 1, coherence_window: int = 5,
+                           remove_topo: bool = False, remove_ramp: bool = False, goldstein_alpha: float = 0.5,
+                           memory_mb: float = 1024, workers: Optional[int] = None,
+                           feedback=None) -> Dict[str, object]:
+    """The ``interferograms`` stage on files, block by block.
+
+    Parameters
+    ----------
+    stack : path of an SLC stack (``buildstack`` VRT or any complex multi-band raster
+        whose bands carry dates and ``BPERP_M``)
+    pairs : list of pairs (see :func:`resolve_pairs`), a path to a pairs table
+        (CSV/GeoPackage with REF_DATE,SEC_DATE or PAIR), or None/empty for all
+        consecutive pairs
+    output_phase, output_coherence : GeoTIFF paths (one band per pair)
+    output_mean_coherence, output_amplitude_dispersion : optional GeoTIFF paths;
+        the latter has two bands, ``D_A`` and ``MEAN_AMPLITUDE`` (full resolution)
+    dem : DEM on the stack grid (m); default: the stack's ``DEM_PATH``
+    looks_range, looks_azimuth : multilook factors (columns, rows)
+    coherence_window : boxcar size in output pixels
+    remove_topo : remove the DEM's topographic phase (DESIGN §2)
+    remove_ramp : remove a best-fit phase plane per interferogram
+    goldstein_alpha : Goldstein exponent in [0, 1]; 0 disables the filter
+    memory_mb : memory budget for all concurrently processed blocks (MiB)
+
+    Returns a dict with the output paths, ``pairs``, ``n_blocks``,
+    ``mean_coherence`` (scene average) and ``ramps`` (or None).
+    """
+    feedback = ensure(feedback)
+    info = stackio.read_stack_info(stack, name="STACK")
+    if not info.is_complex:
+        raise ValueError(f"STACK: {stack} is not complex ({info.dtype}); interferograms need an SLC stack "
+                         f"(build it with minesar:buildstack)")
+    stackio.require_dates(info, name="STACK")
+    _validate_options(info.width, info.height, looks_range, looks_azimuth, coherence_window, goldstein_alpha)
+    if isinstance(pairs, (str, os.PathLike)):
+        pairs = read_pairs_table(str(pairs)) if str(pairs).strip() else None
+    pl, ref_idx, sec_idx = resolve_pairs(pairs, info.dates, feedback=feedback)
+    if not output_phase or not output_coherence:
+        raise ValueError("OUTPUT_PHASE: the wrapped phase and coherence outputs are required")
+    outs = [p for p in (output_phase, output_coherence, output_mean_coherence, output_amplitude_dispersion) if p]
+    if len({os.path.abspath(p) for p in outs}) != len(outs):
+        raise ValueError("OUTPUT_PHASE: every output needs its own file name")
+    if any(os.path.abspath(p) == os.path.abspath(stack) for p in outs):
+        raise ValueError("OUTPUT_PHASE: an output would overwrite the input stack")
+    bperp = info.date_bperp_m
+    dem_path = dem or None
+    kz = None
+    if remove_topo:
+        if not dem_path:
+            dem_path = info.dem_path
+        if not dem_path:
+            raise ValueError("DEM: REMOVE_TOPO needs a DEM (give DEM or build the stack with one)")
+        if bperp is None or len(bperp) != len(info.dates):
+            raise ValueError(f"STACK: {stack} has no BPERP_M per date; the topographic phase cannot be computed")
+        _check_dem(dem_path, info)
+        kz = topo_phase_per_metre(info.geometry.validate()) * np.asarray(bperp, np.float64)
+    elif dem_path:
+        _check_dem(dem_path, info)
+    n, h, w = len(info.dates), info.height, info.width
+    plan = _make_plan(n, w, h, ref_idx, sec_idx, looks_range=looks_range, looks_azimuth=looks_azimuth,
+                      coherence_window=coherence_window, goldstein_alpha=goldstein_alpha, kz=kz,
+                      remove_ramp=remove_ramp, need_da=bool(output_amplitude_dispersion))
+    la, lr = plan.la, plan.lr
+    npairs = len(pl)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    # bytes held per input pixel of a block row: SLCs (read + working copy), DEM,
+    # multilooked complex sums / powers / normalised ifg / filter output / phase / coherence
+    bpp = 16.0 * n + 8.0 + (8.0 * npairs * 4 + 8.0 * npairs + 8.0 * n) / (la * lr) + 16.0
+    budget = float(memory_mb) / workers
+    blocks_rows = stackio.plan_row_blocks(h, w, bytes_per_pixel=bpp, memory_mb=budget,
+                                          overlap=plan.pad_out * la, multiple=la)
+    if len(blocks_rows) < workers and plan.out_h >= 4 * workers * max(plan.pad_out, 1):
+        # enough rows for every core: split further (results do not depend on the split)
+        rows_each = int(math.ceil(h / workers / la)) * la
+        blocks_rows = stackio.plan_row_blocks(h, w, bytes_per_pixel=1.0,
+                                              memory_mb=(rows_each + 2 * plan.pad_out * la) * w / 1048576.0,
+                                              overlap=plan.pad_out * la, multiple=la)
+    blocks = [Block(b.index, (b.row0, b.nrows, b.read_row0, b.read_nrows), {"stack": stack, "dem": dem_path or ""},
+                    {}) for b in blocks_rows]
+    _info(feedback, f"{npairs} pairs, {len(blocks)} block(s), output grid {plan.out_w} x {plan.out_h}")
+
+    def run_block(b: Block, mode: str):
+        row0, nrows, ra, rn = b.window
+        slc = stackio.read_block(stack, ra, rn, dtype=np.complex64, nodata_to_nan=False)
+        d = stackio.read_block(dem_path, ra, rn, bands=[0], dtype=np.float32)[0] if kz is not None else None
+        return _compute_window(slc, d, plan, ra, row0, nrows, mode)
+
+    two_pass = bool(remove_ramp)
+    if two_pass:
+        gx = np.zeros((npairs, plan.out_h), np.complex128)
+        gy = np.zeros_like(gx)
+
+        def take_ramp(b, res):
+            gx[:, res["o0"]:res["o0"] + res["ncore"]] = res["gx"]
+            gy[:, res["o0"]:res["o0"] + res["ncore"]] = res["gy"]
+
+        run_blocks(blocks, lambda b: run_block(b, "ramp"), feedback=feedback, workers=workers,
+                   on_result=take_ramp, progress_range=(0.0, 40.0))
+        plan.ramp = _ramp_from_sums(gx, gy)
+    out_gt = None
+    if info.geotransform is not None:
+        g = info.geotransform
+        out_gt = (g[0], g[1] * lr, g[2] * lr, g[3], g[4] * la, g[5] * la)
+    geom = dataclasses.replace(info.geometry, looks_range=info.geometry.looks_range * lr,
+                               looks_azimuth=info.geometry.looks_azimuth * la)
+    bperp_pairs = None if bperp is None else [float(bperp[s] - bperp[r]) for r, s in zip(ref_idx, sec_idx)]
+    labels = [stackio.pair_label(r, s) for r, s in pl]
+    extra = {"DATE_LIST": ",".join(stackio.date_label(d) for d in info.dates),
+             "TOPO_REMOVED": "YES" if kz is not None else "NO",
+             "RAMP_REMOVED": "YES" if remove_ramp else "NO",
+             "GOLDSTEIN_ALPHA": repr(float(goldstein_alpha)),
+             "COHERENCE_WINDOW": str(int(coherence_window)),
+             "SOURCE_STACK": os.path.abspath(stack)}
+    if bperp is not None:
+        extra["DATE_BPERP_M"] = ",".join(repr(float(v)) for v in bperp)
+    if kz is not None:
+        extra["DEM_PATH"] = os.path.abspath(dem_path)
+    common = dict(width=plan.out_w, height=plan.out_h, geometry=geom, geotransform=out_gt,
+                  crs_wkt=info.crs_wkt, dtype="float32")
+    bmd = stackio.band_metadata_for_pairs(pl, bperp_pairs)
+    mcoh_sum = [0.0, 0]
+    with ExitStack() as stack_cm:
+        w_phase = stack_cm.enter_context(stackio.StackWriter(
+            output_phase, count=npairs, kind="wrapped", units="radians", labels=labels, band_metadata=bmd,
+            metadata=extra, **common))
+        w_coh = stack_cm.enter_context(stackio.StackWriter(
+            output_coherence, count=npairs, kind="coherence", units="1", labels=labels, band_metadata=bmd,
+            metadata=extra, **common))
+        w_mcoh = None
+        if output_mean_coherence:
+            w_mcoh = stack_cm.enter_context(stackio.StackWriter(
+                output_mean_coherence, count=1, kind="mean_coherence", units="1", labels=["mean_coherence"],
+                metadata=dict(extra, N_PAIRS=str(npairs)), **common))
+        w_da = None
+        if output_amplitude_dispersion:
+            g0 = info.geometry
+            w_da = stack_cm.enter_context(stackio.StackWriter(
+                output_amplitude_dispersion, width=w, height=h, count=2, dtype="float32",
+                kind="amplitude_dispersion", units="1 (D_A); amplitude (MEAN_AMPLITUDE)",
+                labels=["D_A", "MEAN_AMPLITUDE"],
+                band_metadata=[{"QUANTITY": "D_A", "UNITS": "1"}, {"QUANTITY": "MEAN_AMPLITUDE", "UNITS": "amplitude"}],
+                metadata={"DATE_LIST": extra["DATE_LIST"], "N_DATES": str(n), "SOURCE_STACK": extra["SOURCE_STACK"]},
+                geometry=g0, like=info))
+
+        def write(b: Block, res):
+            o0, nc = res["o0"], res["ncore"]
+            if nc:
+                w_phase.write(res["phase"], row0=o0)
+                w_coh.write(res["coh"], row0=o0)
+                if w_mcoh is not None:
+                    w_mcoh.write(res["mean_coh"][None], row0=o0)
+                m = res["mean_coh"]
+                if m is not None:
+                    f = np.isfinite(m)
+                    mcoh_sum[0] += float(m[f].sum())
+                    mcoh_sum[1] += int(f.sum())
+            if w_da is not None:
+                w_da.write(np.stack([res["da"], res["mean_amp"]]), row0=b.window[0])
+
+        run_blocks(blocks, lambda b: run_block(b, "full"), feedback=feedback, workers=workers, on_result=write,
+                   progress_range=(40.0 if two_pass else 0.0, 100.0))
+        check_cancel(feedback)
+    return {"OUTPUT_PHASE": os.path.abspath(output_phase), "OUTPUT_COHERENCE": os.path.abspath(output_coherence),
+            "OUTPUT_MEAN_COHERENCE": os.path.abspath(output_mean_coherence) if output_mean_coherence else None,
+            "OUTPUT_AMPLITUDE_DISPERSION": (os.path.abspath(output_amplitude_dispersion)
+                                            if output_amplitude_dispersion else None),
+            "pairs": pl, "n_blocks": len(blocks),
+            "mean_coherence": mcoh_sum[0] / mcoh_sum[1] if mcoh_sum[1] else float("nan"),
+            "ramps": plan.ramp}
+
+
+# ================================================================ synthetic data
+def synthetic_slc(coherence, *, disp_mm=None, bperp_m=None, height_m=None,
+                  geometry: Optional[stackio.Geometry] = None, amplitude=None, seed: int = 0) -> np.ndarray:
+    """A minimal SLC stack following DESIGN §2 (tests, benchmark, examples).
+
+    SLC ``k`` = ``amplitude * exp(i phi_k) * (sqrt(g) c + sqrt(1-g) e_k)`` with
+    ``c``, ``e_k`` unit circular-Gaussian speckle (common / per date), so that
+    every interferogram has the model coherence ``g`` (``coherence``: scalar or
+    (rows, cols)), and ``phi_k = 4 pi / lambda * disp_mm[k] / 1000 + kz_k h``
+    with ``kz_k = 4 pi / lambda * bperp_m[k] / (R sin theta)`` and ``h`` the
+    true surface height (``height_m``).  Shapes: ``disp_mm`` (n, rows, cols).
+    Returns (n, rows, cols) complex64.
+    """
+    g = geometry or stackio.Geometry()
+    if disp_mm is None:
+        raise ValueError("disp_mm: required (use zeros for no motion)")
+    d = np.asarray(disp_mm, dtype=np.float64)
+    n, rows, cols = d.shape
+    rng = np.random.default_rng(seed)
+    gam = np.broadcast_to(np.asarray(coherence, dtype=np.float64), (rows, cols))
+
+    def speckle():
+        return (rng.standard_normal((rows, cols)) + 1j * rng.standard_normal((rows, cols))) / math.sqrt(2.0)
+
+    common = speckle()
+    phi = 4.0 * math.pi / g.wavelength_m * d / 1000.0
+    if height_m is not None and bperp_m is not None:
+        kz = topo_phase_per_metre(g) * np.asarray(bperp_m, dtype=np.float64)
+        phi = phi + kz[:, None, None] * np.asarray(height_m, dtype=np.float64)[None]
+    amp = 1.0 if amplitude is None else np.asarray(amplitude, dtype=np.float64)
+    out = np.empty((n, rows, cols), dtype=np.complex64)
+    for k in range(n):
+        out[k] = amp * np.exp(1j * phi[k]) * (np.sqrt(gam) * common + np.sqrt(1.0 - gam) * speckle())
+    return out
+
+
+def pair_phase_truth(ref: int, sec: int, *, disp_mm, bperp_m=None, dem_error_m=None,
+                     geometry: Optional[stackio.Geometry] = None, looks_range: int = 1,
+                     looks_azimuth: int = 1) -> np.ndarray:
+    """Model phase of ref x conj(sec) after topographic removal with the DEM:
+    ``4 pi/lambda (d_ref - d_sec)/1000 - kz_unit (B_sec - B_ref) dem_error``,
+    multilooked as the phase of the mean phasor.  (out_rows, out_cols) rad."""
+    g = geometry or stackio.Geometry()
+    d = np.asarray(disp_mm, dtype=np.float64)
+    ph = 4.0 * math.pi / g.wavelength_m * (d[ref] - d[sec]) / 1000.0
+    if dem_error_m is not None and bperp_m is not None:
+        ph = ph - topo_phase_per_metre(g) * (bperp_m[sec] - bperp_m[ref]) * np.asarray(dem_error_m, np.float64)
+    la, lr = int(looks_azimuth), int(looks_range)
+    h, w = (ph.shape[0] // la) * la, (ph.shape[1] // lr) * lr
+    z = np.exp(1j * ph[:h, :w]).reshape(h // la, la, w // lr, lr).mean(axis=(1, 3))
+    return np.angle(z)

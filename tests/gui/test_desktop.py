@@ -1,0 +1,95 @@
+"""QGIS desktop under Xvfb: the plugin loads, registers the provider, adds the
+MineSAR menu and toolbar, shows Chinese names in locale zh, and unloads cleanly."""
+import json
+import os
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.gui
+
+CHECK = textwrap.dedent('''
+    import json, os
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QTimer
+    from qgis.utils import iface
+    import qgis.utils
+
+    def check():
+        out = {}
+        try:
+            p = QgsApplication.processingRegistry().providerById("minesar")
+            out["provider"] = p is not None
+            out["names"] = {a.name(): a.displayName() for a in p.algorithms()} if p else {}
+            out["groups"] = sorted({a.group() for a in p.algorithms()}) if p else []
+            bar = iface.mainWindow().menuBar()
+            out["menus"] = [a.text() for a in bar.actions()]
+            menu = [a.menu() for a in bar.actions() if a.menu() is not None and a.menu().objectName() == "mMineSARMenu"]
+            out["menu_actions"] = [a.text() for m in menu for sub in m.actions() if sub.menu()
+                                   for a in sub.menu().actions()]
+            from qgis.PyQt.QtWidgets import QToolBar
+            out["toolbar"] = any(t.objectName() == "mMineSARToolBar" for t in iface.mainWindow().findChildren(QToolBar))
+            iface.mainWindow().grab().save(os.environ["SHOT"])
+            out["unloaded"] = qgis.utils.unloadPlugin("minesar")
+            out["menus_after"] = [a.text() for a in bar.actions()]
+            out["toolbar_after"] = any(t.objectName() == "mMineSARToolBar" and t.isVisible()
+                                       for t in iface.mainWindow().findChildren(QToolBar))
+            out["provider_after"] = QgsApplication.processingRegistry().providerById("minesar") is not None
+        except Exception as exc:  # report, never hang
+            import traceback
+            out["error"] = traceback.format_exc()
+        with open(os.environ["RESULT"], "w", encoding="utf-8") as fh:
+            json.dump(out, fh, ensure_ascii=False)
+        QgsApplication.instance().exit(0)
+
+    QTimer.singleShot(3000, check)
+''')
+
+
+def _run_desktop(tmp_path, locale):
+    if shutil.which("xvfb-run") is None or shutil.which("qgis") is None:
+        pytest.fail("xvfb-run and qgis must be installed (scripts/setup.sh)")
+    prof = tmp_path / "profile"
+    plugins = prof / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "minesar").symlink_to(ROOT, target_is_directory=True)
+    ini = prof / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text(f"[PythonPlugins]\nminesar=true\n[locale]\noverrideFlag=true\nuserLocale={locale}\n"
+                   f"globalLocale={locale}\n[qgis]\nshowTips=false\ncheckVersion=false\n")
+    script = tmp_path / "check.py"
+    script.write_text(CHECK)
+    result, shot = tmp_path / "result.json", tmp_path / f"qgis_{locale}.png"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(prof), RESULT=str(result), SHOT=str(shot))
+    env.pop("QT_QPA_PLATFORM", None)
+    proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", "qgis", "--nologo",
+                           "--noversioncheck", "--code", str(script)],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert result.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert "error" not in data, data.get("error")
+    assert shot.exists() and shot.stat().st_size > 10_000
+    return data
+
+
+def test_desktop_loads_menu_toolbar_and_unloads(tmp_path):
+    data = _run_desktop(tmp_path, "en_US")
+    assert data["provider"]
+    assert "buildstack" in data["names"]
+    assert "MineSAR" in data["menus"]
+    assert "Build SLC stack from manifest" in data["menu_actions"]
+    assert data["toolbar"]
+    assert data["unloaded"] and "MineSAR" not in data["menus_after"]
+    assert not data["provider_after"] and not data["toolbar_after"]
+
+
+def test_desktop_in_chinese_shows_chinese_names(tmp_path):
+    data = _run_desktop(tmp_path, "zh_Hans")
+    name = data["names"]["buildstack"]
+    assert name != "Build SLC stack from manifest"
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in name), name
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in g) for g in data["groups"])

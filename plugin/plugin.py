@@ -39,6 +39,8 @@ class MineSARPlugin:
 
     def __init__(self, iface):
         self.iface = iface
+        self.ts_dock = None
+        self.ts_tool = None
         self.provider = None
         self.translator = load_translator()
         self.menu = None
@@ -71,6 +73,20 @@ class MineSARPlugin:
             sub.addAction(act)
             self.actions.append(act)
         self.menu.addSeparator()
+        from .tsviewer import TimeSeriesDock, TimeSeriesTool
+        from qgis.PyQt.QtCore import Qt
+        self.ts_dock = TimeSeriesDock(main)
+        self.iface.addDockWidget(Qt.BottomDockWidgetArea, self.ts_dock)
+        self.ts_dock.hide()
+        self.ts_tool = TimeSeriesTool(self.iface, self.ts_dock)
+        self.ts_action = QAction(QIcon(ICON_PATH), tr("Time-series viewer"), main)
+        self.ts_action.setObjectName("mMineSARTimeSeries")
+        self.ts_action.setCheckable(True)
+        self.ts_action.setToolTip(tr("Click a PS point or a time-series pixel to plot its displacement history"))
+        self.ts_action.triggered.connect(self.toggle_ts_tool)
+        self.ts_tool.setAction(self.ts_action)
+        self.menu.addAction(self.ts_action)
+        self.actions.append(self.ts_action)
         toolbox = QAction(QIcon(ICON_PATH), tr("Open the MineSAR toolbox"), main)
         toolbox.triggered.connect(self.open_toolbox)
         self.menu.addAction(toolbox)
@@ -93,6 +109,16 @@ class MineSARPlugin:
         button.setMenu(self.menu)
         button.setPopupMode(QToolButton.InstantPopup)
         self.toolbar.addWidget(button)
+        self.toolbar.addAction(self.ts_action)
+
+    def toggle_ts_tool(self, checked=True):
+        """Activate the time-series map tool and show its dock."""
+        canvas = self.iface.mapCanvas()
+        if checked:
+            canvas.setMapTool(self.ts_tool)
+            self.ts_dock.show()
+        elif canvas.mapTool() is self.ts_tool:
+            canvas.unsetMapTool(self.ts_tool)
 
     def open_algorithm(self, alg_id: str):
         """Open the Processing dialog of one algorithm."""
@@ -100,14 +126,27 @@ class MineSARPlugin:
         processing.execAlgorithmDialog(alg_id, {})
 
     def open_toolbox(self):
-        """Show the Processing toolbox filtered on MineSAR."""
-        try:
-            from processing.gui.ProcessingToolbox import ProcessingToolbox  # noqa: F401
-            self.iface.actionShowAlgorithmToolbox().trigger() if hasattr(self.iface, "actionShowAlgorithmToolbox") else None
-        except Exception:  # noqa: BLE001
-            pass
+        """Show the Processing toolbox, filtered on MineSAR."""
+        import qgis.utils
+        proc = qgis.utils.plugins.get("processing")
+        box = getattr(proc, "toolbox", None)
+        if box is None:
+            return
+        box.setVisible(True)
+        box.raise_()
+        search = getattr(box, "searchBox", None)
+        if search is not None:
+            search.setText("MineSAR")
 
     def unload(self):
+        if getattr(self, "ts_tool", None) is not None and self.iface is not None:
+            if self.iface.mapCanvas().mapTool() is self.ts_tool:
+                self.iface.mapCanvas().unsetMapTool(self.ts_tool)
+            self.ts_tool = None
+        if getattr(self, "ts_dock", None) is not None:
+            self.iface.removeDockWidget(self.ts_dock)
+            self.ts_dock.deleteLater()
+            self.ts_dock = None
         if self.menu is not None:
             self.menu.deleteLater()
             bar = self.iface.mainWindow().menuBar() if self.iface else None

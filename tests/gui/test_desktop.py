@@ -93,3 +93,91 @@ def test_desktop_in_chinese_shows_chinese_names(tmp_path):
     assert name != "Build SLC stack from manifest"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in name), name
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in g) for g in data["groups"])
+
+
+VIEWER = textwrap.dedent('''
+    import json, os, sys
+    import numpy as np
+    from qgis.core import (QgsApplication, QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsProject,
+                           QgsRasterLayer, QgsVectorLayer)
+    from qgis.PyQt.QtCore import QTimer, QVariant
+    from qgis.utils import iface
+    import qgis.utils
+
+    def check():
+        out = {}
+        try:
+            plugin = qgis.utils.plugins["minesar"]
+            vl = QgsVectorLayer("Point?crs=EPSG:32650", "ps", "memory")
+            pr = vl.dataProvider()
+            pr.addAttributes([QgsField("CODE", QVariant.String), QgsField("VEL", QVariant.Double),
+                              QgsField("D20201031", QVariant.Double), QgsField("D20201112", QVariant.Double),
+                              QgsField("D20201124", QVariant.Double)])
+            vl.updateFields()
+            for code, x, vals in (("A1", 500000.0, [0.0, -1.5, -3.0]), ("A2", 500100.0, [0.0, 2.0, 4.0])):
+                f = QgsFeature(vl.fields())
+                f.setAttributes([code, -26.5, *vals])
+                f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, 3750000.0)))
+                pr.addFeatures([f])
+            QgsProject.instance().addMapLayer(vl)
+            canvas = iface.mapCanvas()
+            canvas.setDestinationCrs(vl.crs())
+            canvas.setExtent(vl.extent().buffered(200))
+            canvas.refresh()
+            iface.setActiveLayer(vl)
+            plugin.ts_action.trigger()
+            out["tool_active"] = canvas.mapTool() is plugin.ts_tool
+            found = plugin.ts_tool.on_click(QgsPointXY(500003.0, 3750002.0))
+            out["point_title"] = found[0]
+            out["point_values"] = list(found[2])
+            out["dock_values"] = plugin.ts_dock.last[2]
+            rl = QgsRasterLayer(os.environ["TS_RASTER"], "ts")
+            QgsProject.instance().addMapLayer(rl)
+            iface.setActiveLayer(rl)
+            canvas.setDestinationCrs(rl.crs())
+            found = plugin.ts_tool.on_click(QgsPointXY(500000.0 + 2.5 * 20, 4650000.0 - 1.5 * 20))
+            out["raster_values"] = list(found[2])
+            out["raster_dates"] = [d.strftime("%Y%m%d") for d in found[1]]
+            iface.mainWindow().grab().save(os.environ["SHOT"])
+        except Exception:
+            import traceback
+            out["error"] = traceback.format_exc()
+        with open(os.environ["RESULT"], "w", encoding="utf-8") as fh:
+            json.dump(out, fh, ensure_ascii=False)
+        QgsApplication.instance().exit(0)
+
+    QTimer.singleShot(3000, check)
+''')
+
+
+def test_time_series_viewer_plots_points_and_pixels(tmp_path):
+    import datetime as dt
+
+    import numpy as np
+
+    from minesar.algorithms import stackio
+    from osgeo import osr
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32651)
+    dates = [dt.date(2018, 1, 11), dt.date(2018, 1, 23), dt.date(2018, 2, 4)]
+    ts = np.zeros((3, 4, 5), "float32")
+    ts[1], ts[2] = -5.0, -12.5
+    ts[2, 1, 2] = -20.0
+    raster = tmp_path / "ts.tif"
+    stackio.write_raster(str(raster), ts, kind="timeseries", units="mm",
+                         labels=[stackio.date_label(d) for d in dates],
+                         band_metadata=stackio.band_metadata_for_dates(dates),
+                         geotransform=(500000.0, 20.0, 0.0, 4650000.0, 0.0, -20.0), crs_wkt=srs.ExportToWkt())
+    global CHECK
+    saved = CHECK
+    CHECK = VIEWER
+    os.environ["TS_RASTER"] = str(raster)
+    try:
+        data = _run_desktop(tmp_path, "en_US")
+    finally:
+        CHECK = saved
+    assert data["tool_active"]
+    assert data["point_title"].startswith("Point A1")
+    assert data["point_values"] == [0.0, -1.5, -3.0] == data["dock_values"]
+    assert data["raster_dates"] == ["20180111", "20180123", "20180204"]
+    assert data["raster_values"] == [0.0, -5.0, -20.0]

@@ -46,7 +46,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from .progress import check_cancel, ensure, info as _info, warn as _warn
-from .stackio import (S1_RANGE_BANDWIDTH_HZ, SPEED_OF_LIGHT, Geometry, atomic_output, date_label,
+from .stackio import (SPEED_OF_LIGHT, Geometry, atomic_output, date_label,
                       pair_label, parse_pair, plan_row_blocks, read_block, read_stack_info)
 from .validate import parse_date
 
@@ -126,8 +126,11 @@ def _read_table_rows(path: str, *, name: str) -> List[Dict[str, object]]:
             # a plain list: one pair per line (MintPy date12 list), first token
             rows = []
             for ln in lines:
-                tok = ln.replace(",", " ").split()[0]
-                rows.append({"PAIR": tok})
+                toks = ln.replace(",", " ").replace(";", " ").split()
+                if len(toks) >= 2 and all(len(x) == 8 and x.isdigit() for x in toks[:2]):
+                    rows.append({"REF_DATE": toks[0], "SEC_DATE": toks[1]})   # "ref sec" columns
+                else:
+                    rows.append({"PAIR": toks[0]})
             return rows
         dialect = "excel-tab" if ext == ".tsv" or ("\t" in first and "," not in first) else "excel"
         if dialect == "excel" and ";" in first and "," not in first:
@@ -355,8 +358,11 @@ def _validate_dates_baselines(dates, bperp_m) -> Tuple[List[_dt.date], np.ndarra
     if bperp_m is None:
         raise ValueError("STACK: the perpendicular baselines are missing (no BPERP_M band metadata); "
                          "build the stack from a manifest with a bperp_m column")
-    b = np.asarray(bperp_m, dtype=np.float64).ravel() if not isinstance(bperp_m, np.ndarray) or \
-        bperp_m.dtype != object else np.array([np.nan if v is None else float(v) for v in bperp_m])
+    try:
+        b = np.array([np.nan if v is None or (isinstance(v, str) and not v.strip()) else float(v)
+                      for v in np.asarray(bperp_m, dtype=object).ravel()], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"STACK: the perpendicular baselines must be numbers (m), got {bperp_m!r}") from None
     if b.size != len(parsed):
         raise ValueError(f"STACK: the perpendicular baselines are missing for some dates: {b.size} "
                          f"baselines for {len(parsed)} dates")
@@ -434,20 +440,19 @@ def _delaunay_edges(t: np.ndarray, b: np.ndarray) -> List[Tuple[int, int]]:
     n = t.size
     tn = (t - t.min()) / (np.ptp(t) or 1.0)
     bn = (b - b.min()) / (np.ptp(b) or 1.0)
-    edges = set((i, i + 1) for i in range(n - 1))
+    edges = set()
     if n >= 3 and np.ptp(b) > 0:
-        try:
-            from scipy.spatial import Delaunay, QhullError  # noqa: F401
-        except ImportError:  # scipy < 1.7 keeps QhullError elsewhere
-            from scipy.spatial import Delaunay
+        from scipy.spatial import Delaunay
         try:
             tri = Delaunay(np.column_stack([tn, bn]))
             for simplex in tri.simplices:
                 for a in range(3):
                     i, j = int(simplex[a]), int(simplex[(a + 1) % 3])
                     edges.add((min(i, j), max(i, j)))
-        except Exception:  # noqa: BLE001 - collinear points: the sequential chain stays
-            pass
+        except Exception:  # noqa: BLE001 - degenerate (collinear) points
+            edges = set()
+    if not edges:   # fewer than 3 dates or all on one line: the sequential chain
+        edges = set((i, i + 1) for i in range(n - 1))
     return sorted(edges)
 
 
@@ -630,7 +635,8 @@ def select_network(dates, bperp_m, *, mode: str = "sbas", max_temporal_days=None
         if coh and min_coh > 0:
             weak = [e for e in reasons if coh.get((d[e[0]], d[e[1]])) is not None
                     and coh[(d[e[0]], d[e[1]])] < min_coh]
-            strong = [e for e in reasons if e not in set(weak)]
+            weak_set = set(weak)
+            strong = [e for e in reasons if e not in weak_set]
             dsu = _DSU(n)
             for e in strong:
                 dsu.union(*e)
@@ -638,8 +644,9 @@ def select_network(dates, bperp_m, *, mode: str = "sbas", max_temporal_days=None
             for e in sorted(weak, key=lambda e: (-coh[(d[e[0]], d[e[1]])], e)):
                 if dsu.union(*e):
                     kept_mst.append(e)
+            kept_set = set(kept_mst)
             for e in weak:
-                if e in kept_mst:
+                if e in kept_set:
                     reasons[e] = REASON_COHERENCE_MST
                 else:
                     del reasons[e]
@@ -653,7 +660,9 @@ def select_network(dates, bperp_m, *, mode: str = "sbas", max_temporal_days=None
         # connectivity
         groups = _components(n, reasons)
         if len(groups) > 1:
-            text = _disconnected_message(d, t, b, groups, t_lim, p_lim, bc)
+            text = _disconnected_message(d, t, b, groups, t_lim, p_lim, bc, cand, mode,
+                                         max_connections=max_connections,
+                                         min_coherence=min_coh if coh else 0.0)
             if not repair:
                 raise ValueError(text + " Relax the thresholds or set REPAIR=true to add the connecting "
                                         "pairs with the smallest normalised baseline.")
@@ -747,7 +756,8 @@ def _bottleneck(n: int, edges: List[Tuple[float, int, int]]) -> Optional[float]:
     return None
 
 
-def _disconnected_message(d, t, b, groups, t_lim, p_lim, bc) -> str:
+def _disconnected_message(d, t, b, groups, t_lim, p_lim, bc, cand=None, mode="sbas", *,
+                          max_connections: int = 0, min_coherence: float = 0.0) -> str:
     n = len(d)
     parts = []
     for g in groups:
@@ -756,7 +766,9 @@ def _disconnected_message(d, t, b, groups, t_lim, p_lim, bc) -> str:
     isolated = [d[g[0]] for g in groups if len(g) == 1]
     text = (f"The pair network is disconnected: {len(groups)} groups of dates {'; '.join(parts)}"
             + (f" (isolated: {', '.join(date_label(x) for x in isolated)})" if isolated else "") + ".")
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    # hints are computed over the pairs the mode can choose (all pairs for sbas, the triangulation
+    # edges for delaunay, the N following dates for sequential)
+    pairs = list(cand) if cand is not None else [(i, j) for i in range(n) for j in range(i + 1, n)]
     dt = {e: abs(t[e[1]] - t[e[0]]) for e in pairs}
     db = {e: abs(b[e[1]] - b[e[0]]) for e in pairs}
     hints = []
@@ -776,7 +788,18 @@ def _disconnected_message(d, t, b, groups, t_lim, p_lim, bc) -> str:
                      + (f" (keeping the temporal limit {t_lim:g} days)" if t_lim is not None else ""))
     else:
         hints.append("no perpendicular limit connects it within the temporal limit")
-    return text + " Smallest thresholds that connect it: " + "; or ".join(hints) + "."
+    t_ok = need_t is not None and (t_lim is None or need_t <= t_lim + 1e-9)
+    b_ok = need_b is not None and (p_lim is None or need_b <= p_lim + 1e-9)
+    if t_ok and b_ok:   # the thresholds alone would connect it: the cap or the coherence cut did not
+        causes = []
+        if max_connections:
+            causes.append(f"MAX_CONNECTIONS={max_connections} (raise it or set 0)")
+        if min_coherence:
+            causes.append(f"MIN_COHERENCE={min_coherence:g}")
+        return text + (" The thresholds alone connect the dates; the groups come from "
+                       + " and ".join(causes) + "." if causes else "")
+    where = {"delaunay": " among the Delaunay edges", "sequential": " among the sequential pairs"}.get(mode, "")
+    return text + f" Smallest thresholds that connect it{where}: " + "; or ".join(hints) + "."
 
 
 def network_from_stack(stack_path: str, *, geometry: Optional[Geometry] = None, feedback=None,
@@ -795,7 +818,7 @@ def network_from_stack(stack_path: str, *, geometry: Optional[Geometry] = None, 
     if len(info.dates) < 2:
         raise ValueError(f"STACK: a pair network needs at least 2 acquisition dates, got {len(info.dates)}")
     if bperp is None or len(bperp) != len(dates):
-        missing = [date_label(x) for x, m in zip(info.dates, info.band_metadata or []) if "BPERP_M" not in m]
+        missing = [x for x, m in zip(info.dates, info.band_metadata or []) if "BPERP_M" not in m]
         raise ValueError("STACK: the perpendicular baselines are missing"
                          + (f" for {_fmt_dates(missing)}" if missing else "")
                          + " (band metadata BPERP_M); build the stack from a manifest with a bperp_m column")
@@ -884,17 +907,52 @@ def read_coherence(path: str, *, feedback=None) -> Dict[Pair, Optional[float]]:
 
 
 # ============================================================================== writing
-def write_pairs_table(path: str, result_or_records) -> str:
+def _fill_gpkg_layer(ds, layer_name: str, records) -> None:
+    from osgeo import ogr
+    lyr = ds.CreateLayer(str(layer_name or "pairs"), geom_type=ogr.wkbNone)
+    types = {"REF_DATE": ogr.OFTString, "SEC_DATE": ogr.OFTString, "PAIR": ogr.OFTString,
+             "BTEMP_DAYS": ogr.OFTInteger, "BPERP_M": ogr.OFTReal, "BPERP_PCT": ogr.OFTReal,
+             "COHERENCE": ogr.OFTReal, "REASON": ogr.OFTString}
+    for f in TABLE_FIELDS:
+        lyr.CreateField(ogr.FieldDefn(f, types[f]))
+    lyr.StartTransaction()
+    for r in records:
+        feat = ogr.Feature(lyr.GetLayerDefn())
+        for k, v in r.as_row().items():
+            if v is None:
+                feat.SetFieldNull(k)
+            else:
+                feat.SetField(k, v)
+        lyr.CreateFeature(feat)
+    lyr.CommitTransaction()
+
+
+def write_pairs_table(path: str, result_or_records, *, layer_name: str = "pairs",
+                      into_existing: bool = False) -> str:
     """Write the pairs table atomically as ``.csv`` or ``.gpkg`` (table, no geometry).
 
     Columns: ``REF_DATE``, ``SEC_DATE`` (text YYYYMMDD), ``PAIR``
     (YYYYMMDD_YYYYMMDD), ``BTEMP_DAYS`` (int), ``BPERP_M``, ``BPERP_PCT``
     (real), ``COHERENCE`` (real, NULL if unknown), ``REASON`` (text).
+    A CSV gets a ``.csvt`` sidecar with the column types.  With
+    ``into_existing`` and an existing GeoPackage, only the layer
+    ``layer_name`` is (re)written and the file's other layers are kept.
     """
     records = result_or_records.pairs if isinstance(result_or_records, NetworkResult) else list(result_or_records)
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".csv", ".gpkg"):
         raise ValueError(f"OUTPUT: the pairs table must be a .gpkg or .csv file, got {path}")
+    if ext == ".gpkg" and into_existing and os.path.isfile(path):
+        from osgeo import ogr
+        ogr.UseExceptions()
+        ds = ogr.Open(path, update=1)
+        for i in range(ds.GetLayerCount()):
+            if ds.GetLayer(i).GetName() == layer_name:
+                ds.DeleteLayer(i)
+                break
+        _fill_gpkg_layer(ds, layer_name, records)
+        ds = None
+        return path
     with atomic_output(path) as tmp:
         if ext == ".csv":
             with open(tmp, "w", newline="", encoding="utf-8") as fh:
@@ -905,28 +963,11 @@ def write_pairs_table(path: str, result_or_records) -> str:
                     w.writerow([row["REF_DATE"], row["SEC_DATE"], row["PAIR"], row["BTEMP_DAYS"],
                                 f"{row['BPERP_M']:.3f}", f"{row['BPERP_PCT']:.4f}",
                                 "" if row["COHERENCE"] is None else f"{row['COHERENCE']:.4f}", row["REASON"]])
-            # a .csvt sidecar tells OGR/QGIS the column types (dates stay text)
         else:
             from osgeo import ogr
             ogr.UseExceptions()
-            drv = ogr.GetDriverByName("GPKG")
-            ds = drv.CreateDataSource(tmp)
-            lyr = ds.CreateLayer("pairs", geom_type=ogr.wkbNone)
-            types = {"REF_DATE": ogr.OFTString, "SEC_DATE": ogr.OFTString, "PAIR": ogr.OFTString,
-                     "BTEMP_DAYS": ogr.OFTInteger, "BPERP_M": ogr.OFTReal, "BPERP_PCT": ogr.OFTReal,
-                     "COHERENCE": ogr.OFTReal, "REASON": ogr.OFTString}
-            for f in TABLE_FIELDS:
-                lyr.CreateField(ogr.FieldDefn(f, types[f]))
-            lyr.StartTransaction()
-            for r in records:
-                feat = ogr.Feature(lyr.GetLayerDefn())
-                for k, v in r.as_row().items():
-                    if v is None:
-                        feat.SetFieldNull(k)
-                    else:
-                        feat.SetField(k, v)
-                lyr.CreateFeature(feat)
-            lyr.CommitTransaction()
+            ds = ogr.GetDriverByName("GPKG").CreateDataSource(tmp)
+            _fill_gpkg_layer(ds, layer_name, records)
             ds = None
     if ext == ".csv":
         with open(os.path.splitext(path)[0] + ".csvt", "w", encoding="utf-8") as fh:
@@ -942,8 +983,7 @@ def plot_network(result: NetworkResult, path: str, *, title: Optional[str] = Non
     connectivity, orange: minimum connections, purple dotted: kept by the
     coherence spanning tree); the star master is a large star.
     """
-    import matplotlib
-    matplotlib.use("Agg", force=False)
+    # Figure + the Agg canvas directly: no pyplot, so the backend of a running QGIS is untouched
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.lines import Line2D

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 
 from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingOutputString,
                        QgsProcessingParameterBoolean, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterMapLayer, QgsProcessingParameterNumber,
+                       QgsProcessingParameterMapLayer,
                        QgsProcessingParameterRasterLayer, QgsProcessingParameterString,
                        QgsProcessingParameterVectorDestination, QgsProcessingUtils, QgsRasterLayer,
                        QgsVectorLayer)
@@ -146,16 +147,24 @@ class PairNetworkAlgorithm(MineSARAlgorithm):
             return network.read_coherence_table(rows)
         raise ValueError("COHERENCE: give a table or a raster stack")
 
-    def _output_path(self, parameters, context, feedback) -> str:
-        out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        if out.startswith("memory:") or out.startswith("ogr:") or not out:
+    def _output_path(self, parameters, context, feedback):
+        """(file path, layer name) of the table; 'Save to GeoPackage' gives ogr:dbname=... table=..."""
+        out = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
+        layer = "pairs"
+        into_existing = out.startswith("ogr:")
+        if into_existing:
+            db = re.search(r"dbname='([^']+)'", out)
+            tb = re.search(r'table="([^"]+)"', out)
+            layer = tb.group(1) if tb else layer
+            out = db.group(1) if db else ""
+        if out.startswith("memory:") or not out:
             out = QgsProcessingUtils.generateTempFilename("pairs.gpkg")
             feedback.pushInfo(tr("The pairs table is written as a GeoPackage: {}").format(out))
         root, ext = os.path.splitext(out.split("|")[0])
         if ext.lower() not in (".gpkg", ".csv"):
             out = root + ".gpkg"
             feedback.pushInfo(tr("The pairs table is a GeoPackage or CSV table; writing {}").format(out))
-        return out
+        return out, layer, into_existing
 
     def run_stage(self, parameters, context, feedback):
         stack = self.raster_path(parameters, self.STACK, context)
@@ -166,7 +175,7 @@ class PairNetworkAlgorithm(MineSARAlgorithm):
             feedback.pushWarning(tr("MASTER_DATE is only used in star mode; ignored."))
             master = ""
         coherence = self._coherence(parameters, context, feedback)
-        out = self._output_path(parameters, context, feedback)
+        out, layer_name, into_existing = self._output_path(parameters, context, feedback)
         plot = self.parameterAsFileOutput(parameters, self.PLOT, context)
         result = network.network_from_stack(
             stack, mode=mode,
@@ -181,8 +190,9 @@ class PairNetworkAlgorithm(MineSARAlgorithm):
             min_coherence=self.parameterAsDouble(parameters, self.MIN_COHERENCE, context) if coherence else 0.0,
             repair=self.parameterAsBoolean(parameters, self.REPAIR, context),
             master_date=master or None, feedback=feedback)
-        network.write_pairs_table(out, result)
-        outputs = {self.OUTPUT: out}
+        network.write_pairs_table(out, result, layer_name=layer_name, into_existing=into_existing)
+        outputs = {self.OUTPUT: out if layer_name == "pairs" or out.lower().endswith(".csv")
+                   else f"{out}|layername={layer_name}"}
         if plot:
             network.plot_network(result, plot)
             outputs[self.PLOT] = plot

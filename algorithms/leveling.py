@@ -25,14 +25,16 @@ Method (see ``docs/validation.md``)
   linearly in time between the two acquisitions around ``t`` (exact at an
   acquisition).  A velocity (mm/yr) gives ``v * (t1 - t0) / 365.25 d``.  Dates
   outside the InSAR period are refused (no extrapolation).
-* **Vertical.**  ``d_vert = d_los / cos(incidence)`` (DESIGN §2).
+* **Vertical.**  ``d_vert = d_los / cos(incidence)`` (DESIGN §2); skipped for a
+  raster whose ``COMPONENT`` metadata is already ``vertical`` (sbas/simulator).
 * **Statistics** on ``diff = insar - leveling``: ``RMSE = sqrt(mean(diff²))``,
   ``MAE = mean(|diff|)``, ``BIAS = mean(diff)``, ``R2 = 1 - Σ(ins - lev)² /
   Σ(lev - mean(lev))²`` (coefficient of determination of the 1:1 line) and
   ``PEARSON_R2`` (squared Pearson correlation, the R² of the best-fit line).
 * **Outliers** (robust): ``|diff - median(diff)| > 3 · 1.4826 · MAD`` with
   ``MAD = median(|diff - median(diff)|)``; median and MAD are computed over the
-  benchmarks with an InSAR value that are not excluded.  "Clean" statistics
+  benchmarks with an InSAR value that are not excluded (threshold at least
+  0.001 mm, so a MAD of 0 does not flag rounding noise).  "Clean" statistics
   leave out excluded and outlier benchmarks.
 """
 from __future__ import annotations
@@ -56,6 +58,7 @@ from .validate import check_positive, check_range, parse_date
 AGGREGATIONS = ("mean", "median", "nearest", "bilinear")
 MAD_SCALE = 1.4826
 OUTLIER_K = 3.0
+OUTLIER_FLOOR_MM = 1e-3   # smallest threshold (mm): guards MAD = 0
 _REL_TOL = 1e-9
 
 TIMESERIES_KINDS = ("timeseries", "truth_displacement", "los_displacement", "displacement", "model")
@@ -224,7 +227,9 @@ def mad_outliers(diff, *, k: float = OUTLIER_K, use=None) -> Tuple[np.ndarray, f
     """Robust outlier flags ``|diff - median| > k · 1.4826 · MAD``.
 
     ``use`` (bool mask) selects the values that define the median and MAD
-    (default: all finite).  NaN differences are never flagged.  Returns
+    (default: all finite).  NaN differences are never flagged.  The threshold
+    is at least ``OUTLIER_FLOOR_MM`` (0.001 mm) so that a MAD of exactly 0
+    does not flag floating-point rounding.  Returns
     ``(flags, median, mad, threshold)``.
     """
     d = np.asarray(diff, dtype=np.float64)
@@ -234,7 +239,8 @@ def mad_outliers(diff, *, k: float = OUTLIER_K, use=None) -> Tuple[np.ndarray, f
         return flags, math.nan, math.nan, math.nan
     med = float(np.median(d[base]))
     mad = float(np.median(np.abs(d[base] - med)))
-    thr = k * MAD_SCALE * mad
+    # floor: a MAD of exactly 0 (identical differences, synthetic data) must not flag float rounding noise
+    thr = max(k * MAD_SCALE * mad, OUTLIER_FLOOR_MM)
     fin = np.isfinite(d)
     flags[fin] = np.abs(d[fin] - med) > thr
     return flags, med, mad, thr
@@ -410,6 +416,11 @@ class RasterSource:
         if "INCIDENCE_DEG" in self.info.metadata:
             return self.info.geometry.incidence_deg
         return None
+
+    @property
+    def component(self) -> str:
+        """``vertical`` or ``los`` (``COMPONENT`` metadata; LOS when absent)."""
+        return str(self.info.metadata.get("COMPONENT", "LOS")).strip().lower() or "los"
 
     def describe(self) -> str:
         i = self.info
@@ -658,6 +669,10 @@ def compare_leveling(ids, x, y, *, leveling, insar: InsarSource, bench_crs: str 
 
     # ---- incidence
     inc = None
+    already_vertical = vertical and getattr(insar, "component", "los") == "vertical"
+    if already_vertical:
+        vertical = False
+        info(fb, "INSAR: the raster is already vertical (COMPONENT=vertical); no LOS-to-vertical conversion")
     if vertical:
         if incidence_deg is not None:
             inc = check_range("INCIDENCE", incidence_deg, 0.0, 89.0)
@@ -737,6 +752,8 @@ def compare_leveling(ids, x, y, *, leveling, insar: InsarSource, bench_crs: str 
                               f"{(d1 - d0).days} d / 365.25 d")
     if vertical:
         statements.append(f"LOS converted to vertical: d_vert = d_los / cos({inc:g}°) (× {factor:.5f})")
+    elif already_vertical:
+        statements.append("InSAR raster already vertical (COMPONENT=vertical): no conversion")
 
     def sample_values(vals_2d: np.ndarray, d0, d1) -> np.ndarray:
         """(n_samples,) cumulative InSAR between d0 and d1 from per-sample data."""
@@ -862,7 +879,7 @@ def compare_leveling(ids, x, y, *, leveling, insar: InsarSource, bench_crs: str 
                  f"left out of the statistics")
     fb.setProgress(100.0)
     return LevelingResult(records, stats_all, stats_clean, med, mad, thr, mode, how,
-                          float(radius) if how != "bilinear" else math.nan, bool(vertical), inc,
+                          float(radius) if how != "bilinear" else math.nan, bool(vertical or already_vertical), inc,
                           insar.describe(), statements, empty, missing, frame.wkt)
 
 
@@ -1026,3 +1043,136 @@ def write_report(res: LevelingResult, path: str, **kw) -> str:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
     return path
+
+
+# ============================================================ simulated inputs
+def simulated_validation_inputs(truth_raster: str, out_dir: str, *, n: int = 35, n_disturbed: int = 5,
+                                noise_mm: float = 2.0, seed: int = 0, ps_mask: Optional[str] = None,
+                                min_ps: int = 3, radius: float = 50.0) -> Dict[str, object]:
+    """Write study-B-like validation inputs from a simulated truth time series.
+
+    For demos and tests: ``benchmarks.gpkg`` (``NAME``, ``SUBS`` = true vertical
+    cumulative displacement first→last date, mm, = LOS / cos(incidence) at the
+    benchmark pixel, + N(0, ``noise_mm``); ``n_disturbed`` of them moved by
+    ±25–50 mm, ``TRUE_OFFSET_MM`` holds that offset), ``profile_line.gpkg`` (a
+    line through the two deepest bowls, or through the deepest one west–east)
+    and two tilt points 31.46 m apart on the line where their differential
+    displacement is largest.  With
+    ``ps_mask`` (1 = PS), benchmarks are placed where at least ``min_ps`` PS lie
+    within ``radius`` m.  About 4/7 of the benchmarks are in the bowls
+    (vertical < -10 mm).  Returns a dict with the paths, the tilt points as
+    ``"x,y [EPSG:code]"`` strings (or WKT-free ``"x,y"`` when the CRS has no
+    EPSG code) and the names of the disturbed benchmarks.
+    """
+    from osgeo import ogr, osr
+    from scipy import ndimage
+    src = raster_source(truth_raster, name="TRUTH")
+    if not src.is_timeseries:
+        raise ValueError("TRUTH: a time-series raster is needed")
+    info = src.info
+    last = read_block(truth_raster, bands=[info.count - 1], dtype=np.float64)[0] * src.scale
+    inc = info.geometry.incidence_deg
+    vert = last / math.cos(math.radians(inc))
+    gt = info.geotransform
+    rows, cols = vert.shape
+    rr, cc = np.mgrid[0:rows, 0:cols]
+    X, Y = _affine_pixel(gt, cc + 0.5, rr + 0.5)
+    ok = np.isfinite(vert)
+    m = max(2, min(rows, cols) // 20)
+    ok &= (rr >= m) & (rr < rows - m) & (cc >= m) & (cc < cols - m)
+    if ps_mask:
+        from scipy.spatial import cKDTree
+        psm = read_block(ps_mask, bands=[0])[0] > 0
+        if psm.any():
+            tree = cKDTree(np.column_stack([X[psm], Y[psm]]))
+            cnt = np.array([len(v) for v in tree.query_ball_point(np.column_stack([X.ravel(), Y.ravel()]),
+                                                                    radius * 0.999)]).reshape(rows, cols)
+            ok &= cnt >= min_ps
+    rng = np.random.default_rng(seed)
+    bowl = np.flatnonzero((ok & (vert < -10.0)).ravel())
+    flat = np.flatnonzero((ok & (vert >= -10.0)).ravel())
+    nb = min(len(bowl), int(round(n * 4 / 7)))
+    nf = min(len(flat), n - nb)
+    if nb + nf < n:
+        nb = min(len(bowl), n - nf)
+    if nb + nf < max(n_disturbed + 3, 5):
+        raise ValueError("TRUTH: too few suitable benchmark locations in the truth raster")
+    pick = np.concatenate([rng.choice(bowl, nb, replace=False), rng.choice(flat, nf, replace=False)])
+    k = pick.size
+    lev = vert.ravel()[pick] + rng.normal(0.0, noise_mm, k)
+    offs = np.zeros(k)
+    dist = rng.choice(k, min(n_disturbed, k), replace=False)
+    offs[dist] = rng.uniform(25.0, 50.0, dist.size) * rng.choice([-1.0, 1.0], dist.size)
+    lev += offs
+    os.makedirs(out_dir, exist_ok=True)
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(info.crs_wkt)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    names = [f"BM{i + 1:02d}" for i in range(k)]
+
+    def _write(path, gtype, fields, feats):
+        with atomic_output(path) as tmp:
+            ds = ogr.GetDriverByName("GPKG").CreateDataSource(tmp)
+            lyr = ds.CreateLayer(os.path.splitext(os.path.basename(path))[0], srs, gtype)
+            for fname, ftype in fields:
+                lyr.CreateField(ogr.FieldDefn(fname, ftype))
+            for geom_wkt, attrs in feats:
+                f = ogr.Feature(lyr.GetLayerDefn())
+                f.SetGeometry(ogr.CreateGeometryFromWkt(geom_wkt))
+                for a, v in attrs.items():
+                    f.SetField(a, v)
+                lyr.CreateFeature(f)
+            ds = None
+        return path
+
+    xs, ys = X.ravel()[pick], Y.ravel()[pick]
+    bm_path = _write(os.path.join(out_dir, "benchmarks.gpkg"), ogr.wkbPoint,
+                     [("NAME", ogr.OFTString), ("SUBS", ogr.OFTReal), ("TRUE_OFFSET_MM", ogr.OFTReal)],
+                     [(f"POINT ({xs[i]!r} {ys[i]!r})", {"NAME": names[i], "SUBS": float(lev[i]),
+                                                        "TRUE_OFFSET_MM": float(offs[i])}) for i in range(k)])
+    # profile line through the two deepest bowls (local minima of the smoothed field)
+    sm = ndimage.uniform_filter(np.where(np.isfinite(vert), vert, 0.0), size=5)
+    mins = (sm == ndimage.minimum_filter(sm, size=max(9, min(rows, cols) // 8))) & (sm < 0.3 * np.nanmin(sm))
+    cand = sorted(zip(sm[mins], rr[mins], cc[mins]))
+    a = cand[0] if cand else (0.0, rows // 2, cols // 2)
+    b = None
+    for v, r_, c_ in cand[1:]:
+        if math.hypot(r_ - a[1], c_ - a[2]) > min(rows, cols) / 6:
+            b = (v, r_, c_)
+            break
+    if b is None:
+        b = (0.0, a[1], min(cols - 1, a[2] + cols // 4))
+    (ax_, ay_), (bx_, by_) = _affine_pixel(gt, a[2] + 0.5, a[1] + 0.5), _affine_pixel(gt, b[2] + 0.5, b[1] + 0.5)
+    dx, dy = bx_ - ax_, by_ - ay_
+    x0, y0 = _affine_pixel(gt, 0.5, 0.5)
+    x1, y1 = _affine_pixel(gt, cols - 0.5, rows - 0.5)
+    lo_x, hi_x, lo_y, hi_y = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+
+    def clamp(x, y):
+        return min(max(x, lo_x), hi_x), min(max(y, lo_y), hi_y)
+
+    p0 = clamp(ax_ - 0.5 * dx, ay_ - 0.5 * dy)
+    p1 = clamp(bx_ + 0.5 * dx, by_ + 0.5 * dy)
+    line_path = _write(os.path.join(out_dir, "profile_line.gpkg"), ogr.wkbLineString, [("NAME", ogr.OFTString)],
+                       [(f"LINESTRING ({p0[0]!r} {p0[1]!r}, {p1[0]!r} {p1[1]!r})", {"NAME": "A1-A2"})])
+    # tilt points: 31.46 m apart along the profile where the differential displacement is largest
+    L_ = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
+    ux, uy = (p1[0] - p0[0]) / L_, (p1[1] - p0[1]) / L_
+    s_ = np.arange(0.0, max(L_ - 31.46, 0.0) + 1e-9, 2.0)
+
+    def v_at(x, y):
+        c, r = _inverse_pixel(gt, x, y)
+        c = np.clip(np.floor(c).astype(int), 0, cols - 1)
+        r = np.clip(np.floor(r).astype(int), 0, rows - 1)
+        return vert[r, c]
+
+    xa_, ya_ = p0[0] + ux * s_, p0[1] + uy * s_
+    dv = np.abs(v_at(xa_ + ux * 31.46, ya_ + uy * 31.46) - v_at(xa_, ya_))
+    j = int(np.nanargmax(dv)) if np.isfinite(dv).any() else 0
+    pa = (float(xa_[j]), float(ya_[j]))
+    pb = (pa[0] + ux * 31.46, pa[1] + uy * 31.46)
+    code = srs.GetAuthorityCode(None)
+    suffix = f" [EPSG:{code}]" if code else ""
+    return {"benchmarks": bm_path, "line": line_path,
+            "point_a": f"{pa[0]:.3f},{pa[1]:.3f}{suffix}", "point_b": f"{pb[0]:.3f},{pb[1]:.3f}{suffix}",
+            "disturbed": [names[i] for i in sorted(dist)], "n": int(k)}

@@ -25,7 +25,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from .leveling import (MetricFrame, RasterSource, _affine_pixel, _inverse_pixel, interp_weights, png_base64,
+from .leveling import (MetricFrame, RasterSource, _affine_pixel, _inverse_pixel, interp_weights,
                        raster_source, vertical_factor)
 from .progress import check_cancel, ensure, warn
 from .stackio import S1_INCIDENCE_DEG, atomic_output, date_label, plan_row_blocks, read_block
@@ -97,7 +97,8 @@ def _project_on_line(px, py, mx, my):
 
 def choose_dates(all_dates: Sequence[_dt.date], spec) -> List[_dt.date]:
     """``DATES``: ``None``/``''``/``'all'`` -> every date, ``'last'`` -> the last
-    one, else a comma/space separated list of YYYYMMDD inside the period."""
+    one, else a comma/space separated list of YYYYMMDD inside the period (the
+    words ``first`` and ``last`` may appear in the list)."""
     if spec is None:
         return list(all_dates)
     if isinstance(spec, str):
@@ -111,6 +112,8 @@ def choose_dates(all_dates: Sequence[_dt.date], spec) -> List[_dt.date]:
         items = list(spec)
     out = []
     for t in items:
+        if isinstance(t, str) and t.strip().lower() in ("first", "last"):
+            t = all_dates[0] if t.strip().lower() == "first" else all_dates[-1]
         d = t if isinstance(t, _dt.date) else parse_date(t, name="DATES")
         if d < all_dates[0] or d > all_dates[-1]:
             raise ValueError(f"DATES: {date_label(d)} is outside the InSAR period {date_label(all_dates[0])}–"
@@ -153,6 +156,8 @@ def sample_profile(raster, line_x, line_y, *, line_crs: str = "", step: float = 
     if lx.size < 2 or lx.size != ly.size or not (np.all(np.isfinite(lx)) and np.all(np.isfinite(ly))):
         raise ValueError("LINE: the line needs at least two valid vertices")
     inc = None
+    if vertical and src.component == "vertical":
+        vertical = False        # already vertical (COMPONENT=vertical): no second conversion
     if vertical:
         inc = incidence_deg if incidence_deg is not None else (src.incidence_deg or S1_INCIDENCE_DEG)
     factor = vertical_factor(vertical, inc)
@@ -257,7 +262,8 @@ def sample_profile(raster, line_x, line_y, *, line_crs: str = "", step: float = 
     empty = int((nsamp == 0).sum())
     if empty:
         warn(fb, f"{empty} of {ns} profile stations have no valid pixel (NaN)")
-    return ProfileResult(dist, ox, oy, cols, values, nsamp, chosen, units, bool(vertical), float(dist[-1]))
+    return ProfileResult(dist, ox, oy, cols, values, nsamp, chosen, units,
+                         bool(vertical) or src.component == "vertical", float(dist[-1]))
 
 
 def plot_profile(res: ProfileResult, path: str, *, title: str = "Displacement profile") -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-from typing import List, Optional, Sequence
+from typing import List, Optional
 
 import numpy as np
 
@@ -119,6 +119,8 @@ def tilt_from_raster(raster, xa, ya, xb, yb, *, crs_wkt: str = "", vertical: boo
     if not src.is_timeseries:
         raise ValueError("INPUT: tilt needs a time-series raster (one band per date), not a velocity raster")
     inc = None
+    if vertical and src.component == "vertical":
+        vertical = False        # already vertical (COMPONENT=vertical): no second conversion
     if vertical:
         inc = incidence_deg if incidence_deg is not None else (src.incidence_deg or S1_INCIDENCE_DEG)
     f = vertical_factor(vertical, inc)
@@ -146,7 +148,8 @@ def plot_tilt(res: TiltResult, path: str, *, label_a: str = "A", label_b: str = 
     ax2.axhline(0, color="k", lw=0.5)
     if res.max_date is not None:
         ax2.annotate(f"max |tilt| {res.max_tilt:.2e} ({date_label(res.max_date)})",
-                     (res.max_date, res.max_tilt), fontsize=8)
+                     (res.max_date, res.max_tilt), fontsize=8, ha="right",
+                     va="bottom" if res.max_tilt >= 0 else "top")
     ax2.set_ylabel("Tilt (d_B − d_A)/distance")
     ax2.grid(alpha=0.3)
     fig.autofmt_xdate()

@@ -1,17 +1,109 @@
 """The demo chain: which algorithms run, with which parameters, in which order.
 
 Each step is a plain ``processing.run("minesar:<id>", params)`` call — the same
-call a user makes from the Python console, a model or qgis_process.
+call a user makes from the Python console, a Graphical Modeler model or
+``qgis_process``.  Inputs a surveyor would bring (leveling benchmarks, a profile
+line) are made from the simulator's truth so the demo can check itself.
 """
 from __future__ import annotations
 
 import os
 import time
 
+import numpy as np
+
 
 def _registered(alg_id: str) -> bool:
     from qgis.core import QgsApplication
     return QgsApplication.processingRegistry().algorithmById(f"minesar:{alg_id}") is not None
+
+
+def _truth_checks(sim, sbas, ifg_looks):
+    """SBAS velocity and last-date displacement against the simulator's truth."""
+    from minesar.algorithms import stackio
+    out = {}
+    if not sbas:
+        return out
+    vel = stackio.read_band(sbas["OUTPUT_VELOCITY"])
+    truth = stackio.read_band(sim["TRUTH_VELOCITY"]).astype(np.float64)
+    lr, la = ifg_looks
+    h, w = vel.shape
+    t = truth[: h * la, : w * lr].reshape(h, la, w, lr).mean(axis=(1, 3))
+    ok = np.isfinite(vel)
+    # both are relative to a reference pixel: compare after removing the median offset
+    d = vel[ok] - t[ok]
+    d -= np.median(d)
+    out["SBAS velocity RMSE vs truth (mm/yr)"] = float(np.sqrt(np.mean(d ** 2)))
+    out["SBAS min velocity (mm/yr)"] = float(np.nanmin(vel))
+    out["truth min velocity (mm/yr)"] = float(t.min())
+    out["valid pixels (%)"] = float(100.0 * ok.mean())
+    return out
+
+
+def _benchmarks(path, sim, crs_wkt, gt, n=24, disturbed=4, seed=7):
+    """A leveling benchmark GeoPackage: truth cumulative LOS + 2 mm noise, a few disturbed."""
+    from osgeo import ogr, osr
+    from minesar.algorithms import stackio
+    info = stackio.read_stack_info(sim["TRUTH_DISPLACEMENT"])
+    disp = stackio.read_block(sim["TRUTH_DISPLACEMENT"], bands=[info.count - 1])[0]
+    rng = np.random.default_rng(seed)
+    # half the benchmarks where the ground moves (as a surveyor levels the bowl), half anywhere
+    moving = np.argwhere(np.abs(disp[4:-4, 4:-4]) > 0.25 * np.nanmax(np.abs(disp))) + 4
+    pick = moving[rng.choice(len(moving), size=min(n // 2, len(moving)), replace=False)]
+    rows = np.concatenate([pick[:, 0], rng.integers(4, info.height - 4, n - len(pick))])
+    cols = np.concatenate([pick[:, 1], rng.integers(4, info.width - 4, n - len(pick))])
+    drv = ogr.GetDriverByName("GPKG")
+    if os.path.exists(path):
+        drv.DeleteDataSource(path)
+    ds = drv.CreateDataSource(path)
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(crs_wkt)
+    lyr = ds.CreateLayer("benchmarks", srs, ogr.wkbPoint)
+    for name, t in (("BM_ID", ogr.OFTString), ("CUM_MM", ogr.OFTReal), ("DISTURBED", ogr.OFTInteger)):
+        lyr.CreateField(ogr.FieldDefn(name, t))
+    for k, (r, c) in enumerate(zip(rows, cols)):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        val = float(disp[r, c]) + rng.normal(0, 2.0)
+        bad = k < disturbed
+        if bad:
+            val += float(rng.uniform(25, 50)) * (1 if k % 2 else -1)
+        f.SetField("BM_ID", f"BM{k + 1:02d}")
+        f.SetField("CUM_MM", val)
+        f.SetField("DISTURBED", int(bad))
+        x = gt[0] + (c + 0.5) * gt[1]
+        y = gt[3] + (r + 0.5) * gt[5]
+        g = ogr.Geometry(ogr.wkbPoint)
+        g.AddPoint_2D(x, y)
+        f.SetGeometry(g)
+        lyr.CreateFeature(f)
+    ds = None
+    return path, stackio.date_label(info.dates[0]), stackio.date_label(info.dates[-1])
+
+
+def _profile_line(path, sim, crs_wkt, gt):
+    """A west-east line through the deepest point of the truth velocity."""
+    from osgeo import ogr, osr
+    from minesar.algorithms import stackio
+    v = stackio.read_band(sim["TRUTH_VELOCITY"])
+    r, c = np.unravel_index(np.nanargmin(v), v.shape)
+    y = gt[3] + (r + 0.5) * gt[5]
+    x0, x1 = gt[0] + 2 * gt[1], gt[0] + (v.shape[1] - 2) * gt[1]
+    drv = ogr.GetDriverByName("GPKG")
+    if os.path.exists(path):
+        drv.DeleteDataSource(path)
+    ds = drv.CreateDataSource(path)
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(crs_wkt)
+    lyr = ds.CreateLayer("profile", srs, ogr.wkbLineString)
+    f = ogr.Feature(lyr.GetLayerDefn())
+    g = ogr.Geometry(ogr.wkbLineString)
+    g.AddPoint_2D(x0, y)
+    g.AddPoint_2D(x1, y)
+    f.SetGeometry(g)
+    lyr.CreateFeature(f)
+    ds = None
+    xc = gt[0] + (c + 0.5) * gt[1]
+    return path, (xc, y), (xc + 4 * gt[1], y)
 
 
 def run_chain(out: str, *, scenario: str = "tiny", seed: int = 1):
@@ -20,7 +112,7 @@ def run_chain(out: str, *, scenario: str = "tiny", seed: int = 1):
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
     steps = []
-    results = {}
+    P = lambda name: os.path.join(out, name)  # noqa: E731
 
     def step(alg_id, params, *, layers=(), numbers=(), figures=(), reports=(), note=""):
         rec = {"alg": f"minesar:{alg_id}", "status": "skipped", "note": note}
@@ -40,18 +132,93 @@ def run_chain(out: str, *, scenario: str = "tiny", seed: int = 1):
         rec.update(status="ok", seconds=time.time() - t0)
         rec["numbers"] = {k: res[k] for k in numbers if k in res}
         rec["layers"] = [(name, res[k], kind) for name, k, kind in layers if res.get(k)]
-        rec["figures"] = [(t, res[k]) for t, k in figures if res.get(k) and os.path.exists(res[k])]
-        rec["reports"] = [(t, res[k]) for t, k in reports if res.get(k) and os.path.exists(res[k])]
-        results[alg_id] = res
+        rec["figures"] = [(t, res[k]) for t, k in figures if res.get(k) and os.path.exists(str(res[k]))]
+        rec["reports"] = [(t, res[k]) for t, k in reports if res.get(k) and os.path.exists(str(res[k]))]
         print(f"[demo] {alg_id}: ok in {rec['seconds']:.1f} s {rec['numbers']}")
         return res
 
-    sim = step("simulatestack", {"SCENARIO": scenario, "SEED": seed, "OUTPUT_FOLDER": os.path.join(out, "sim")},
+    sim = step("simulatestack", {"SCENARIO": scenario, "SEED": seed, "OUTPUT_FOLDER": P("sim")},
                numbers=("N_DATES",),
                layers=[("truth LOS velocity (mm/yr)", "TRUTH_VELOCITY", "raster"),
-                       ("truth DEM error (m)", "TRUTH_DEM_ERROR", "raster")])
+                       ("truth DEM error (m)", "TRUTH_DEM_ERROR", "raster"),
+                       ("truth PS mask", "PS_MASK", "raster")])
     if sim is None:
         return steps
-    step("buildstack", {"MANIFEST": sim["MANIFEST"], "OUTPUT": os.path.join(out, "stack.vrt")},
-         numbers=("N_DATES",))
+    geometry = {k: sim[k] for k in ("WAVELENGTH", "INCIDENCE", "HEADING", "SLANT_RANGE", "RANGE_PIXEL",
+                                    "AZIMUTH_PIXEL") if k in sim}
+    stack = step("buildstack", {"MANIFEST": sim["MANIFEST"], "DEM": sim["DEM"], **geometry,
+                                "OUTPUT": P("stack.vrt")}, numbers=("N_DATES",))
+    if stack is None:
+        return steps
+    looks = (2, 2)
+    pairs = step("pairnetwork", {"STACK": stack["OUTPUT"], "MODE": "sbas", "MAX_TEMPORAL_DAYS": 72,
+                                 "MAX_PERP_PERCENT": 2, "REPAIR": True, "OUTPUT": P("pairs.gpkg"),
+                                 "PLOT": P("network.png")},
+                 numbers=("N_PAIRS", "MIN_DEGREE", "N_COMPONENTS", "CRITICAL_BASELINE_M"),
+                 layers=[("pairs", "OUTPUT", "vector")], figures=[("SBAS pair network", "PLOT")])
+    ifg = step("interferograms", lambda: {
+        "STACK": stack["OUTPUT"], "PAIRS": pairs["OUTPUT"], "LOOKS_RANGE": looks[0], "LOOKS_AZIMUTH": looks[1],
+        "COHERENCE_WINDOW": 5, "REMOVE_TOPO": True, "GOLDSTEIN_ALPHA": 0.5,
+        "OUTPUT_PHASE": P("wrapped.tif"), "OUTPUT_COHERENCE": P("coherence.tif"),
+        "OUTPUT_MEAN_COHERENCE": P("mean_coherence.tif"),
+        "OUTPUT_AMPLITUDE_DISPERSION": P("amplitude_dispersion.tif")},
+        numbers=("N_PAIRS", "MEAN_COHERENCE"),
+        layers=[("mean coherence", "OUTPUT_MEAN_COHERENCE", "raster"),
+                ("amplitude dispersion", "OUTPUT_AMPLITUDE_DISPERSION", "raster")]) if pairs else None
+    unw = step("unwrap", lambda: {
+        "PHASE": ifg["OUTPUT_PHASE"], "COHERENCE": ifg["OUTPUT_COHERENCE"], "METHOD": "grid",
+        "COHERENCE_THRESHOLD": 0.2, "OUTPUT": P("unwrapped.tif"), "OUTPUT_COMPONENTS": P("components.tif"),
+        "OUTPUT_CLOSURE": P("closure.gpkg")},
+        numbers=("N_FLAGGED", "REF_ROW", "REF_COL"),
+        layers=[("closure check", "OUTPUT_CLOSURE", "vector")]) if ifg else None
+    sbas = step("sbas", lambda: {
+        "PHASE": unw["OUTPUT"], "COHERENCE": ifg["OUTPUT_COHERENCE"], "WEIGHT": "var", "DEM_ERROR": True,
+        "ATMOSPHERE": True, "OUTPUT_TIMESERIES": P("timeseries.tif"), "OUTPUT_VELOCITY": P("velocity.tif"),
+        "OUTPUT_DEM_ERROR": P("dem_error.tif"), "OUTPUT_TEMPORAL_COHERENCE": P("temporal_coherence.tif")},
+        layers=[("SBAS velocity (mm/yr)", "OUTPUT_VELOCITY", "raster"),
+                ("SBAS time series (mm)", "OUTPUT_TIMESERIES", "raster"),
+                ("SBAS DEM error (m)", "OUTPUT_DEM_ERROR", "raster"),
+                ("temporal coherence", "OUTPUT_TEMPORAL_COHERENCE", "raster")]) if unw else None
+    if sbas:
+        steps[-1].setdefault("numbers", {}).update(_truth_checks(sim, sbas, looks))
+    step("psinsar", {"STACK": stack["OUTPUT"], "SELECTION": "dual", "OUTPUT": P("ps.gpkg")},
+         numbers=("N_PS", "PS_DENSITY_PER_KM2", "MASTER_DATE"), layers=[("PS points", "OUTPUT", "vector")])
+    if sbas:
+        info_gt, wkt = _georef(sbas["OUTPUT_TIMESERIES"])
+        bm, d0, d1 = _benchmarks(P("benchmarks.gpkg"), sim, wkt, _georef(sim["TRUTH_DISPLACEMENT"])[0])
+        step("leveling", {"BENCHMARKS": bm, "ID_FIELD": "BM_ID", "VALUE_FIELD": "CUM_MM", "START_DATE": d0,
+                          "END_DATE": d1, "INSAR": sbas["OUTPUT_TIMESERIES"], "AGGREGATION": "mean",
+                          "RADIUS": 50.0, "EXCLUDE_FIELD": "DISTURBED", "OUTPUT": P("leveling.gpkg"),
+                          "OUTPUT_REPORT": P("leveling.html")},
+             numbers=("RMSE", "RMSE_CLEAN", "R2", "PEARSON_R2", "BIAS", "N"),
+             layers=[("leveling comparison", "OUTPUT", "vector")],
+             reports=[("Leveling validation report", "OUTPUT_REPORT")])
+        line, pa, pb = _profile_line(P("profile_line.gpkg"), sim, wkt, _georef(sim["TRUTH_VELOCITY"])[0])
+        step("profile", {"INPUT": sbas["OUTPUT_TIMESERIES"], "LINE": line, "STEP": 20.0, "BUFFER": 0.0,
+                         "DATES": "all", "OUTPUT": P("profile.gpkg"), "PLOT": P("profile.png")},
+             figures=[("Profile through the bowl", "PLOT")])
+        crs = _authid(wkt)
+        step("tilt", {"INPUT": sbas["OUTPUT_TIMESERIES"], "POINT_A": f"{pa[0]},{pa[1]} [{crs}]",
+                      "POINT_B": f"{pb[0]},{pb[1]} [{crs}]", "OUTPUT": P("tilt.gpkg"), "PLOT": P("tilt.png")},
+             numbers=("MAX_TILT", "DISTANCE_M"), figures=[("Tilt between two points", "PLOT")])
+        step("okadafit", {"DISPLACEMENT": sbas["OUTPUT_VELOCITY"], "N_SOURCES": 1,
+                          "OUTPUT_SOURCES": P("okada_sources.gpkg"), "OUTPUT_MODEL": P("okada_model.tif"),
+                          "OUTPUT_RESIDUAL": P("okada_residual.tif"), "OUTPUT_REPORT": P("okada.html")},
+             layers=[("Okada sources", "OUTPUT_SOURCES", "vector"), ("Okada model", "OUTPUT_MODEL", "raster")],
+             reports=[("Okada fit report", "OUTPUT_REPORT")])
     return steps
+
+
+def _georef(path):
+    from minesar.algorithms import stackio
+    info = stackio.read_stack_info(path)
+    return info.geotransform, info.crs_wkt
+
+
+def _authid(wkt):
+    from osgeo import osr
+    s = osr.SpatialReference()
+    s.ImportFromWkt(wkt)
+    s.AutoIdentifyEPSG()
+    code = s.GetAuthorityCode(None)
+    return f"EPSG:{code}" if code else "EPSG:4326"

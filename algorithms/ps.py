@@ -9,13 +9,16 @@ following Ferretti et al. (2001) and Hooper et al. (2004):
    interferogram; the topographic phase of the user's DEM is removed with
    ``-4 pi / lambda * (B_sec - B_ref) * h / (R sin(theta))`` (DESIGN §2).
 2. **PS candidates** (:func:`candidate_statistics`, :func:`select_candidates`):
-   ``coherence`` (mean boxcar coherence of the single-master interferograms
-   >= ``coherence_threshold``), ``dispersion`` (amplitude dispersion
-   ``D_A = sigma_A / mu_A <= dispersion_threshold``), ``amplitude_dispersion``
-   (mean intensity in dB >= ``amplitude_threshold_db`` then ``D_A``) and
-   ``dual`` (coherence first, then ``D_A``; the study's winner, the default).
+   ``coherence`` (mean coherence of the single-master interferograms over an
+   amplitude-homogeneous boxcar >= ``coherence_threshold``), ``dispersion``
+   (amplitude dispersion ``D_A = sigma_A / mu_A <= dispersion_threshold``),
+   ``amplitude_dispersion`` (mean intensity in dB >= ``amplitude_threshold_db``
+   then ``D_A``) and ``dual`` (coherence first, then ``D_A``; the study's
+   winner, the default).
 3. **Arc network** (:func:`delaunay_arcs`): a Delaunay triangulation of the
-   candidates, arcs longer than ``max_arc_m`` dropped.
+   candidates with ``D_A <= primary_dispersion`` (network PS), arcs longer than
+   ``max_arc_m`` dropped.  The other candidates are linked to their
+   ``neighbours`` nearest network PS (densification).
 4. **Periodogram** per arc (:func:`arc_periodogram`, numba): the velocity
    difference (mm/yr) and DEM-error difference (m) maximising the ensemble
    coherence ``|1/N sum_k exp(i (dphi_k - model_k))|`` (Ferretti 2001); a
@@ -25,7 +28,8 @@ following Ferretti et al. (2001) and Hooper et al. (2004):
    network from a reference PS, iteratively removing arcs whose residual
    exceeds ``outlier_sigma`` robust standard deviations.  The wrapped arc
    residual phases are integrated the same way (spatial unwrapping on the
-   network).
+   network).  The DEM error is refined from the temporally high-passed
+   residual (non-linear motion must not leak into it).
 6. **Atmosphere** (:func:`separate_atmosphere`): the residual phase is
    high-passed in time (Gaussian, ``atmo_time_window_days``) and low-passed in
    space (Gaussian, ``atmo_space_window_m``); that part is the atmosphere and
@@ -34,6 +38,8 @@ following Ferretti et al. (2001) and Hooper et al. (2004):
    phase model (linear motion + DEM error + smooth non-linear motion +
    atmosphere); PS below ``final_coherence`` are dropped and the network is
    integrated again on the survivors.
+
+See docs/psinsar.md for the measured accuracy on the simulated Huaibei preset.
 
 Sign conventions (DESIGN §2): interferogram = earlier x conj(later); LOS
 displacement ``d_mm = -lambda/(4 pi) * phi * 1000``, positive toward the
@@ -79,6 +85,7 @@ FERRETTI_DA_THRESHOLD = 0.25
 STAMPS_DA_THRESHOLD = 0.4
 
 MIN_DATES = 5
+MIN_PRIMARY = 50
 RELIABLE_DATES = 10
 
 
@@ -89,8 +96,18 @@ def select_master(dates: Sequence[_dt.date], bperp_m: Sequence[float]) -> int:
     The master minimises ``sum_k |t_k - t_m| / T + |B_k - B_m| / B`` where
     ``T`` and ``B`` are the spans of the acquisition times and perpendicular
     baselines (normalised temporal + perpendicular baseline; the Doppler term
-    of the study is not available in a manifest and is left out).
+    of the study is not available in a manifest and is left out).  Uses
+    :func:`network.choose_master` (the pair-network stage's rule) when that
+    module is present.
     """
+    dates = list(dates)
+    try:
+        from .network import choose_master
+    except ImportError:  # pragma: no cover - the pair-network stage is optional
+        choose_master = None
+    if choose_master is not None:
+        m, _ = choose_master(dates, list(np.asarray(bperp_m, float)))
+        return dates.index(m)
     t = np.array([(d - dates[0]).days for d in dates], dtype=np.float64)
     b = np.asarray(bperp_m, dtype=np.float64)
     if t.size != b.size:
@@ -125,7 +142,7 @@ def phase_factors(dates: Sequence[_dt.date], bperp_m: Sequence[float], master: i
 
 # ===================================================================== statistics
 @njit(cache=True, nogil=True)
-def _stats_kernel(slc, master, beta, dem, half, da, amp, intensity, coh):  # pragma: no cover - numba
+def _stats_kernel(slc, master, beta, dem, half, ratio, da, amp, intensity, coh):  # pragma: no cover - numba
     n, R, C = slc.shape
     # amplitude statistics
     for r in range(R):
@@ -145,50 +162,58 @@ def _stats_kernel(slc, master, beta, dem, half, da, amp, intensity, coh):  # pra
             intensity[r, c] = s2 / n
             da[r, c] = math.sqrt(var) / mu if mu > 0.0 else np.inf
             coh[r, c] = 0.0
-    # boxcar coherence of the single-master interferograms (integral images)
-    Ire = np.zeros((R + 1, C + 1))
-    Iim = np.zeros((R + 1, C + 1))
-    Pm = np.zeros((R + 1, C + 1))
-    Ps = np.zeros((R + 1, C + 1))
+    # boxcar coherence of the single-master interferograms over the amplitude-homogeneous
+    # neighbours (temporal mean amplitude within a factor ``ratio`` of the centre pixel)
     for r in range(R):
+        r0 = max(r - half, 0)
+        r1 = min(r + half + 1, R)
         for c in range(C):
-            m = slc[master, r, c]
-            Pm[r + 1, c + 1] = Pm[r, c + 1] + Pm[r + 1, c] - Pm[r, c] + (m.real * m.real + m.imag * m.imag)
-    nk = 0
-    for k in range(n):
-        if k == master:
-            continue
-        nk += 1
-        for r in range(R):
-            for c in range(C):
-                m = slc[master, r, c]
-                s = slc[k, r, c]
-                ph = -beta[k] * dem[r, c]
-                z = m * np.conj(s) * complex(math.cos(ph), math.sin(ph))
-                Ire[r + 1, c + 1] = Ire[r, c + 1] + Ire[r + 1, c] - Ire[r, c] + z.real
-                Iim[r + 1, c + 1] = Iim[r, c + 1] + Iim[r + 1, c] - Iim[r, c] + z.imag
-                Ps[r + 1, c + 1] = Ps[r, c + 1] + Ps[r + 1, c] - Ps[r, c] + (s.real * s.real + s.imag * s.imag)
-        for r in range(R):
-            r0 = max(r - half, 0)
-            r1 = min(r + half + 1, R)
-            for c in range(C):
-                c0 = max(c - half, 0)
-                c1 = min(c + half + 1, C)
-                zr = Ire[r1, c1] - Ire[r0, c1] - Ire[r1, c0] + Ire[r0, c0]
-                zi = Iim[r1, c1] - Iim[r0, c1] - Iim[r1, c0] + Iim[r0, c0]
-                pm = Pm[r1, c1] - Pm[r0, c1] - Pm[r1, c0] + Pm[r0, c0]
-                ps = Ps[r1, c1] - Ps[r0, c1] - Ps[r1, c0] + Ps[r0, c0]
+            c0 = max(c - half, 0)
+            c1 = min(c + half + 1, C)
+            a0 = amp[r, c]
+            nh = 0
+            for i in range(r0, r1):
+                for j in range(c0, c1):
+                    aj = amp[i, j]
+                    if not (aj > a0 * ratio or aj * ratio < a0):
+                        nh += 1
+            # fewer than 3 similar pixels: a one- or two-sample coherence means nothing, use the whole window
+            lim = ratio if nh >= 3 else np.inf
+            acc = 0.0
+            nk = 0
+            for k in range(n):
+                if k == master:
+                    continue
+                nk += 1
+                zr = 0.0
+                zi = 0.0
+                pm = 0.0
+                ps = 0.0
+                for i in range(r0, r1):
+                    for j in range(c0, c1):
+                        aj = amp[i, j]
+                        if aj > a0 * lim or aj * lim < a0:
+                            continue
+                        m = slc[master, i, j]
+                        s = slc[k, i, j]
+                        ph = -beta[k] * dem[i, j]
+                        cr = math.cos(ph)
+                        ci = math.sin(ph)
+                        # m * conj(s) * exp(i ph)
+                        pr = m.real * s.real + m.imag * s.imag
+                        pi_ = m.imag * s.real - m.real * s.imag
+                        zr += pr * cr - pi_ * ci
+                        zi += pr * ci + pi_ * cr
+                        pm += m.real * m.real + m.imag * m.imag
+                        ps += s.real * s.real + s.imag * s.imag
                 den = math.sqrt(pm * ps)
                 if den > 0.0:
-                    coh[r, c] += math.sqrt(zr * zr + zi * zi) / den
-    if nk > 0:
-        for r in range(R):
-            for c in range(C):
-                coh[r, c] /= nk
+                    acc += math.sqrt(zr * zr + zi * zi) / den
+            coh[r, c] = acc / nk if nk > 0 else 0.0
 
 
 def candidate_statistics(slc: np.ndarray, *, master: int, beta: np.ndarray, dem: Optional[np.ndarray] = None,
-                         coherence_window: int = 5) -> Dict[str, np.ndarray]:
+                         coherence_window: int = 7, homogeneity_ratio: float = 2.0) -> Dict[str, np.ndarray]:
     """Per-pixel PS selection statistics of an SLC block.
 
     Parameters
@@ -204,6 +229,11 @@ def candidate_statistics(slc: np.ndarray, *, master: int, beta: np.ndarray, dem:
         coherence estimate (NaN = 0).
     coherence_window : int
         Odd boxcar size in pixels.
+    homogeneity_ratio : float
+        Only neighbours whose temporal mean amplitude is within this factor of
+        the centre pixel's enter its coherence estimate, so a bright PS does
+        not lend its coherence to the clutter around it (and clutter does not
+        dilute the coherence of a PS).
 
     Returns
     -------
@@ -231,7 +261,7 @@ def candidate_statistics(slc: np.ndarray, *, master: int, beta: np.ndarray, dem:
     amp = np.empty((R, C), np.float64)
     inten = np.empty((R, C), np.float64)
     coh = np.empty((R, C), np.float64)
-    _stats_kernel(s, int(master), beta, dem, w // 2, da, amp, inten, coh)
+    _stats_kernel(s, int(master), beta, dem, w // 2, float(homogeneity_ratio), da, amp, inten, coh)
     with np.errstate(divide="ignore"):
         amp_db = 10.0 * np.log10(inten)
     return {"da": da.astype(np.float32), "amp": amp.astype(np.float32), "amp_db": amp_db.astype(np.float32),
@@ -545,44 +575,67 @@ def integrate_arcs(n_points: int, arcs: np.ndarray, values: np.ndarray, weights:
 
 
 # ====================================================================== atmosphere
-def temporal_lowpass(series: np.ndarray, t_days: np.ndarray, window_days: float) -> np.ndarray:
-    """Gaussian temporal low-pass (sigma = window/4) of ``(n_points, n_dates)``."""
+def temporal_smoother(t_days: np.ndarray, window_days: float) -> np.ndarray:
+    """``(n, n)`` matrix of the temporal low-pass used on residual phases: a
+    Gaussian-weighted mean (sigma = window/4) of the OTHER dates.
+
+    The residual has no linear trend left (the linear model was removed), so
+    a weighted mean does not bias the ends; leaving the date itself out keeps
+    its own atmosphere (white in time) out of the low-pass, which matters at
+    the first and last dates where few neighbours exist.
+    """
     t = np.asarray(t_days, float)
+    n = t.size
     sig = max(float(window_days) / 4.0, 1e-6)
     w = np.exp(-0.5 * ((t[:, None] - t[None, :]) / sig) ** 2)
-    w /= w.sum(axis=1, keepdims=True)
-    return series @ w.T
+    if n > 1:
+        np.fill_diagonal(w, 0.0)
+    s = w.sum(axis=1, keepdims=True)
+    w = np.where(s > 1e-12, w / np.maximum(s, 1e-300), np.eye(n))
+    return w
 
 
-def spatial_lowpass(x_m: np.ndarray, y_m: np.ndarray, values: np.ndarray, window_m: float) -> np.ndarray:
+def temporal_lowpass(series: np.ndarray, t_days: np.ndarray, window_days: float) -> np.ndarray:
+    """Temporal low-pass of ``(n_points, n_dates)`` with :func:`temporal_smoother`."""
+    return np.asarray(series, float) @ temporal_smoother(t_days, window_days).T
+
+
+def spatial_lowpass(x_m: np.ndarray, y_m: np.ndarray, values: np.ndarray, window_m: float, *,
+                    xq: Optional[np.ndarray] = None, yq: Optional[np.ndarray] = None) -> np.ndarray:
     """Gaussian spatial low-pass (sigma = window/4) of scattered values
     ``(n_points, m)``: normalised convolution on a grid of window/8 cells,
-    read back bilinearly at the points."""
+    read back bilinearly at the points (or at the query points ``xq, yq``)."""
     from scipy.ndimage import gaussian_filter, map_coordinates
     x = np.asarray(x_m, float)
     y = np.asarray(y_m, float)
     v = np.asarray(values, float)
+    qx = x if xq is None else np.asarray(xq, float)
+    qy = y if yq is None else np.asarray(yq, float)
+    out = np.zeros((qx.size, v.shape[1]))
+    if x.size == 0 or qx.size == 0:
+        return out
     cell = max(float(window_m) / 8.0, 1e-6)
-    x0, y0 = x.min(), y.min()
-    ix = np.floor((x - x0) / cell).astype(np.int64)
-    iy = np.floor((y - y0) / cell).astype(np.int64)
+    x0, y0 = min(x.min(), qx.min()), min(y.min(), qy.min())
+    x1, y1 = max(x.max(), qx.max()), max(y.max(), qy.max())
     pad = 8
-    nx, ny = int(ix.max()) + 1 + 2 * pad, int(iy.max()) + 1 + 2 * pad
-    if nx * ny > 25_000_000:  # absurdly small window for the extent: fall back to no filtering
-        return v.copy()
+    nx, ny = int((x1 - x0) // cell) + 1 + 2 * pad, int((y1 - y0) // cell) + 1 + 2 * pad
+    if nx * ny > 25_000_000:  # absurdly small window for the extent: no filtering
+        raise ValueError(f"ATMO_SPACE_WINDOW: {window_m:g} m is too small for a scene of "
+                         f"{x1 - x0:.0f} x {y1 - y0:.0f} m")
+    ix = np.floor((x - x0) / cell).astype(np.int64) + pad
+    iy = np.floor((y - y0) / cell).astype(np.int64) + pad
     cnt = np.zeros((ny, nx))
-    np.add.at(cnt, (iy + pad, ix + pad), 1.0)
+    np.add.at(cnt, (iy, ix), 1.0)
     sigma_cells = float(window_m) / 4.0 / cell
-    cs = gaussian_filter(cnt, sigma_cells, mode="constant")
-    out = np.empty_like(v)
-    cx = (x - x0) / cell - 0.5 + pad
-    cy = (y - y0) / cell - 0.5 + pad
+    cs = gaussian_filter(cnt, sigma_cells, mode="constant", truncate=3.0)
+    cx = (qx - x0) / cell - 0.5 + pad
+    cy = (qy - y0) / cell - 0.5 + pad
     for j in range(v.shape[1]):
         g = np.zeros((ny, nx))
-        np.add.at(g, (iy + pad, ix + pad), v[:, j])
-        gs = gaussian_filter(g, sigma_cells, mode="constant")
+        np.add.at(g, (iy, ix), v[:, j])
+        gs = gaussian_filter(g, sigma_cells, mode="constant", truncate=3.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = np.where(cs > 1e-12, gs / cs, 0.0)
+            f = np.where(cs > 1e-9, gs / np.maximum(cs, 1e-9), 0.0)
         out[:, j] = map_coordinates(f, [cy, cx], order=1, mode="nearest")
     return out
 
@@ -636,6 +689,7 @@ class PSResult:
     n_candidates: int
     n_arcs: int
     n_arcs_used: int
+    n_network: int = 0
     candidate_mask: Optional[np.ndarray] = None   # (rows, cols) bool
     stats: Optional[Dict[str, np.ndarray]] = None  # per-pixel selection statistics
     timings: Dict[str, float] = dataclasses.field(default_factory=dict)
@@ -686,11 +740,12 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
            dem: Optional[np.ndarray] = None, stack_path: Optional[str] = None, dem_path: Optional[str] = None,
            geotransform=None, pixel_size_m: Optional[Tuple[float, float]] = None,
            master_date=None, selection: str = "dual", coherence_threshold: float = 0.7,
-           coherence_window: int = 5, dispersion_threshold: float = 0.6, amplitude_threshold_db: float = 10.5,
+           coherence_window: int = 7, dispersion_threshold: float = 0.6, amplitude_threshold_db: float = 10.5,
            max_arc_m: float = 300.0, arc_coherence: float = 0.7, velocity_range: float = 50.0,
            dem_range: float = 40.0, outlier_sigma: float = 3.0, reference_xy: Optional[Tuple[float, float]] = None,
-           atmo_time_window_days: float = 180.0, atmo_space_window_m: float = 1000.0,
-           final_coherence: float = 0.7, vertical: bool = False, memory_mb: float = 1024,
+           atmo_time_window_days: float = 365.0, atmo_space_window_m: float = 1600.0,
+           final_coherence: float = 0.7, primary_dispersion: float = 0.25, neighbours: int = 3,
+           vertical: bool = False, memory_mb: float = 1024,
            keep_maps: bool = True, workers: Optional[int] = None, feedback=None) -> PSResult:
     """PS-InSAR from an SLC stack (arrays in memory or a stack VRT).
 
@@ -714,6 +769,9 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
                 outlier_sigma=outlier_sigma, atmo_time_window_days=atmo_time_window_days,
                 atmo_space_window_m=atmo_space_window_m, velocity_range=velocity_range, dem_range=dem_range)
     _check_options(opts)
+    check_positive("PRIMARY_DISPERSION", primary_dispersion)
+    if int(neighbours) < 0:
+        raise ValueError(f"neighbours: must be >= 0, got {neighbours}")
     selection = str(selection).strip().lower()
     selection_steps(selection)  # validates
     timings: Dict[str, float] = {}
@@ -852,6 +910,10 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
     timings["selection"] = time.perf_counter() - t0
     n_cand = rows.size
     say(f"SELECTION={selection}: {n_cand} PS candidates of {H * W} pixels")
+    cand_mb = n_cand * n * 8 * 3 / 2 ** 20
+    if cand_mb > float(memory_mb):
+        caution(f"MEMORY_MB: the {n_cand} candidates of SELECTION={selection} need about {cand_mb:.0f} MiB, more "
+                f"than the budget of {float(memory_mb):g} MiB; stricter thresholds (or SELECTION=dual) keep fewer")
     if n_cand == 0:
         sample = {k: np.concatenate(v) for k, v in summary.items()}
         select_candidates(sample, selection, coherence_threshold=coherence_threshold,
@@ -870,19 +932,31 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
     # flattened single-master phase psi_k = phase(master x conj(k)) - topography of the DEM
     psi = zc[:, master][:, None] * np.conj(zc)
     psi = psi * np.exp(-1j * beta[None, :] * demc[:, None])
-    psi = psi / np.maximum(np.abs(psi), 1e-30)
-    arcs = delaunay_arcs(xm, ym, max_arc_m=max_arc_m)
+    psi = (psi / np.maximum(np.abs(psi), 1e-30)).astype(np.complex64)
+    del zc
+    ifg = np.array([k for k in range(n) if k != master])
+    da_c = cstats["da"]
+    # primary (network) PS: the most stable amplitudes
+    prim = da_c <= primary_dispersion
+    n_min = min(n_cand, max(MIN_PRIMARY, int(0.02 * n_cand)))
+    if prim.sum() < n_min:
+        prim = np.zeros(n_cand, bool)
+        prim[np.argsort(da_c, kind="stable")[:n_min]] = True
+        caution(f"PRIMARY_DISPERSION: fewer than {n_min} candidates have D_A <= {primary_dispersion:g}; the "
+                f"{n_min} candidates of lowest D_A (up to {da_c[prim].max():.3f}) form the arc network")
+    prim_idx = np.nonzero(prim)[0]
+    arcs = prim_idx[delaunay_arcs(xm[prim_idx], ym[prim_idx], max_arc_m=max_arc_m)]
     if arcs.shape[0] == 0:
-        raise ValueError(f"MAX_ARC_M: no two PS candidates are closer than {max_arc_m:g} m; increase MAX_ARC_M")
+        raise ValueError(f"MAX_ARC_M: no two network PS are closer than {max_arc_m:g} m; increase MAX_ARC_M")
     timings["network"] = time.perf_counter() - t1
-    say(f"Delaunay network: {arcs.shape[0]} arcs no longer than {max_arc_m:g} m")
+    say(f"Arc network: {prim_idx.size} primary PS (D_A <= {float(da_c[prim].max()):.3f}), {arcs.shape[0]} "
+        f"Delaunay arcs no longer than {max_arc_m:g} m")
 
     t2 = time.perf_counter()
-    ifg = np.array([k for k in range(n) if k != master])
     zarc = psi[arcs[:, 1]][:, ifg] * np.conj(psi[arcs[:, 0]][:, ifg])
     dv, dh, garc = arc_periodogram(zarc, alpha[ifg], beta[ifg], velocity_range=velocity_range,
                                    dem_range=dem_range, workers=workers,
-                                   feedback=ScaledFeedback(feedback, 40, 75))
+                                   feedback=ScaledFeedback(feedback, 40, 55))
     timings["periodogram"] = time.perf_counter() - t2
     good = garc >= arc_coherence
     say(f"Periodogram: {int(good.sum())} of {arcs.shape[0]} arcs with ensemble coherence >= {arc_coherence:g} "
@@ -896,8 +970,17 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
 
     # --------------------------------------------------------- integration
     t3 = time.perf_counter()
-    gc = np.minimum(g_g, 0.99)
-    wts = gc ** 2 / (1.0 - gc ** 2)
+
+    def arc_weights(g):
+        gc = np.minimum(g, 0.99)
+        return gc ** 2 / (1.0 - gc ** 2)
+
+    wts = arc_weights(g_g)
+
+    def point_in(idx):
+        m = np.zeros(n_cand, bool)
+        m[idx] = True
+        return m
 
     def integrate(point_idx, arc_sel, ref_local):
         """Integrate on the sub-network of points ``point_idx`` (global ids)."""
@@ -920,38 +1003,20 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
         idx = np.nonzero(point_ok)[0]
         remap = -np.ones(n_cand, np.int64)
         remap[idx] = np.arange(idx.size)
-        a = remap[arcs_g[arc_sel]]
+        sel = arc_sel & point_ok[arcs_g[:, 0]] & point_ok[arcs_g[:, 1]]
+        a = remap[arcs_g[sel]]
         ncomp, lab = connected_components(idx.size, a)
         if ncomp > 1:
             sizes = np.bincount(lab)
             big = int(np.argmax(sizes))
             caution(f"{what}: the arc network has {ncomp} disconnected parts; continuing on the largest, "
-                    f"{int(sizes[big])} of {idx.size} points (the others, {idx.size - int(sizes[big])} points, "
-                    f"are dropped; a larger MAX_ARC_M or a lower ARC_COHERENCE may connect them)")
+                    f"{int(sizes[big])} of {idx.size} network points (the other points may still join as "
+                    f"secondary PS; a larger MAX_ARC_M or a lower ARC_COHERENCE connects more)")
             idx = idx[lab == big]
-        sel = arc_sel & point_in(idx)[arcs_g[:, 0]] & point_in(idx)[arcs_g[:, 1]]
+            ok = point_in(idx)
+            sel = sel & ok[arcs_g[:, 0]] & ok[arcs_g[:, 1]]
         return idx, sel
 
-    def point_in(idx):
-        m = np.zeros(n_cand, bool)
-        m[idx] = True
-        return m
-
-    has_arc = np.zeros(n_cand, bool)
-    has_arc[arcs_g.ravel()] = True
-    dropped = n_cand - int(has_arc.sum())
-    if dropped:
-        say(f"{dropped} candidates have no arc with ensemble coherence >= {arc_coherence:g} and are dropped")
-    pts, asel = largest_component(has_arc, np.ones(arcs_g.shape[0], bool), "ARC_COHERENCE")
-    if pts.size < 3:
-        raise ValueError(f"ARC_COHERENCE: the largest connected arc network has only {pts.size} points")
-    # provisional reference: the best-connected point
-    deg = np.bincount(np.searchsorted(pts, arcs_g[asel].ravel()), weights=np.repeat(wts[asel], 2),
-                      minlength=pts.size)
-    ref0 = int(np.argmax(deg))
-    v, h, res, _ = integrate(pts, asel, ref0)
-
-    # reference PS
     def choose_reference(pidx, v_local):
         if reference_xy is not None:
             if geotransform is not None:
@@ -960,63 +1025,157 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
                 yy = gt[3] + (cols[pidx] + 0.5) * gt[4] + (rows[pidx] + 0.5) * gt[5]
             else:
                 xx, yy = cols[pidx] + 0.5, rows[pidx] + 0.5
-            k = int(np.argmin(np.hypot(xx - reference_xy[0], yy - reference_xy[1])))
-            return k
-        da_l = cstats["da"][pidx]
-        good_da = da_l <= np.percentile(da_l, 25)
-        cand = np.nonzero(good_da)[0]
-        k = cand[int(np.argmin(np.abs(v_local[cand] - np.median(v_local))))]
-        return int(k)
+            return int(np.argmin(np.hypot(xx - reference_xy[0], yy - reference_xy[1])))
+        # automatic: a stable, bright PS -- of the quarter with the lowest D_A, the one whose
+        # velocity is closest to the median velocity (most of a scene does not move)
+        da_l = da_c[pidx]
+        cand = np.nonzero(da_l <= np.percentile(da_l, 25))[0]
+        return int(cand[int(np.argmin(np.abs(v_local[cand] - np.median(v_local))))])
 
     def rereference(v, h, res, k):
         return v - v[k], h - h[k], res - res[k]
 
+    S_time = temporal_smoother(t_days, atmo_time_window_days)
+    hp_beta = beta - S_time @ beta
+    hp_beta2 = float(hp_beta[ifg] @ hp_beta[ifg])
+
+    def refine_dem(h, res, atmo):
+        """DEM-error correction from the temporally high-passed residual: the periodogram's linear
+        motion model lets non-linear motion leak into the DEM error; the high-pass removes it."""
+        if hp_beta2 <= 1e-12:
+            return h, res
+        x = res - atmo
+        hp = x - x @ S_time.T
+        dh = (hp[:, ifg] @ hp_beta[ifg]) / hp_beta2
+        return h + dh, res - np.outer(dh, beta)
+
+    def model_and_coherence(pidx, v, h, res, ref_local):
+        atmo, _ = separate_atmosphere(xm[pidx], ym[pidx], res, t_days, time_window_days=atmo_time_window_days,
+                                      space_window_m=atmo_space_window_m)
+        h, res = refine_dem(h, res, atmo)
+        h = h - h[ref_local]
+        res = res - res[ref_local]
+        atmo, nonlin = separate_atmosphere(xm[pidx], ym[pidx], res, t_days,
+                                           time_window_days=atmo_time_window_days,
+                                           space_window_m=atmo_space_window_m)
+        lin = np.outer(v, alpha) + np.outer(h, beta)
+        obs = np.angle(psi[pidx] * np.conj(psi[pidx[ref_local]])[None, :])
+        gam = temporal_coherence(obs[:, ifg], (lin + nonlin + atmo)[:, ifg])
+        return h, res, atmo, nonlin, gam
+
+    has_arc = point_in(np.unique(arcs_g.ravel()))
+    pts, asel = largest_component(has_arc, np.ones(arcs_g.shape[0], bool), "ARC_COHERENCE")
+    if pts.size < 3:
+        raise ValueError(f"ARC_COHERENCE: the largest connected arc network has only {pts.size} points; "
+                         f"lower ARC_COHERENCE, raise MAX_ARC_M or PRIMARY_DISPERSION")
+    remap0 = np.searchsorted(pts, arcs_g[asel].ravel())
+    deg = np.bincount(remap0, weights=np.repeat(wts[asel], 2), minlength=pts.size)
+    v, h, res, _ = integrate(pts, asel, int(np.argmax(deg)))
     ref = choose_reference(pts, v)
     v, h, res = rereference(v, h, res, ref)
     timings["integration"] = time.perf_counter() - t3
     check_cancel(feedback)
-    feedback.setProgress(82)
+    feedback.setProgress(60)
 
     # ------------------------------------------------ atmosphere + coherence
     t4 = time.perf_counter()
-
-    def model_and_coherence(pidx, v, h, res, ref_local):
-        lin = np.outer(v, alpha) + np.outer(h, beta)
-        atmo, nonlin = separate_atmosphere(xm[pidx], ym[pidx], res, t_days,
-                                           time_window_days=atmo_time_window_days,
-                                           space_window_m=atmo_space_window_m)
-        obs = np.angle(psi[pidx] * np.conj(psi[pidx[ref_local]])[None, :])
-        gam = temporal_coherence(obs[:, ifg], (lin + nonlin + atmo)[:, ifg])
-        return lin, atmo, gam
-
-    lin, atmo, gam = model_and_coherence(pts, v, h, res, ref)
+    h, res, atmo, nonlin, gam = model_and_coherence(pts, v, h, res, ref)
     keep = gam >= final_coherence
     keep[ref] = True
-    say(f"Temporal coherence >= {final_coherence:g}: {int(keep.sum())} of {pts.size} points")
+    rejected = point_in(pts[~keep])
+    say(f"Network PS with temporal coherence >= {final_coherence:g}: {int(keep.sum())} of {pts.size}")
     if keep.sum() < 3:
-        raise ValueError(f"FINAL_COHERENCE: only {int(keep.sum())} points reach a temporal coherence of "
+        raise ValueError(f"FINAL_COHERENCE: only {int(keep.sum())} network PS reach a temporal coherence of "
                          f"{final_coherence:g} (distribution: {_percentiles(gam)})")
-    timings["atmosphere"] = time.perf_counter() - t4
-    # second pass on the final PS only
-    t5 = time.perf_counter()
+    # second pass on the coherent network PS only
     ref_global = pts[ref]
     pts2, asel2 = largest_component(point_in(pts[keep]), asel, "FINAL_COHERENCE")
-    if ref_global in pts2 and reference_xy is None:
-        ref2 = int(np.searchsorted(pts2, ref_global))
+    ref2 = int(np.searchsorted(pts2, ref_global)) if ref_global in pts2 else 0
+    v2, h2, res2, n_used = integrate(pts2, asel2, ref2)
+    if reference_xy is None and ref_global in pts2:
+        pass
     else:
-        ref2 = None
-    v2, h2, res2, n_used = integrate(pts2, asel2, 0 if ref2 is None else ref2)
-    if ref2 is None or reference_xy is not None:
         ref2 = choose_reference(pts2, v2)
     v2, h2, res2 = rereference(v2, h2, res2, ref2)
-    lin2, atmo2, gam2 = model_and_coherence(pts2, v2, h2, res2, ref2)
-    timings["integration"] += time.perf_counter() - t5
+    h2, res2, atmo2, nonlin2, gam2 = model_and_coherence(pts2, v2, h2, res2, ref2)
+    hp2 = res2 - nonlin2
+    timings["atmosphere"] = time.perf_counter() - t4
+    feedback.setProgress(65)
+    check_cancel(feedback)
+
+    # ------------------------------------------ secondary PS (densification)
+    t5 = time.perf_counter()
+    from scipy.spatial import cKDTree
+    is_net = point_in(pts2)
+    sec = np.nonzero(~is_net & ~rejected)[0]
+    n_sec_ok = 0
+    if sec.size and neighbours > 0:
+        tree = cKDTree(np.column_stack([xm[pts2], ym[pts2]]))
+        k_nb = min(int(neighbours), pts2.size)
+        dist, nb = tree.query(np.column_stack([xm[sec], ym[sec]]), k=k_nb, distance_upper_bound=max_arc_m)
+        dist = dist.reshape(sec.size, k_nb)
+        nb = nb.reshape(sec.size, k_nb)
+        okn = np.isfinite(dist)
+        s_local = np.repeat(np.arange(sec.size), k_nb).reshape(sec.size, k_nb)[okn]
+        p_local = nb[okn]
+        z2 = psi[sec[s_local]][:, ifg] * np.conj(psi[pts2[p_local]][:, ifg])
+        sdv, sdh, sg = arc_periodogram(z2, alpha[ifg], beta[ifg], velocity_range=velocity_range,
+                                       dem_range=dem_range, workers=workers,
+                                       feedback=ScaledFeedback(feedback, 65, 90))
+        ga = sg >= arc_coherence
+        s_local, p_local, sdv, sdh, sg, z2 = s_local[ga], p_local[ga], sdv[ga], sdh[ga], sg[ga], z2[ga]
+        w2 = arc_weights(sg)
+        wsum = np.bincount(s_local, weights=w2, minlength=sec.size)
+        has = wsum > 0
+        safe = np.where(has, wsum, 1.0)
+        vs = np.bincount(s_local, weights=w2 * (v2[p_local] + sdv), minlength=sec.size) / safe
+        hs = np.bincount(s_local, weights=w2 * (h2[p_local] + sdh), minlength=sec.size) / safe
+        mdl = np.outer(vs[s_local] - v2[p_local], alpha[ifg]) + np.outer(hs[s_local] - h2[p_local], beta[ifg])
+        r_arc = np.angle(z2 * np.exp(-1j * mdl))
+        u = res2[p_local].copy()
+        u[:, ifg] += r_arc
+        rs = np.zeros((sec.size, n))
+        np.add.at(rs, s_local, w2[:, None] * u)
+        rs /= safe[:, None]
+        sel = np.nonzero(has)[0]
+        sec, vs, hs, rs = sec[sel], vs[sel], hs[sel], rs[sel]
+        # atmosphere at the secondary PS from the network PS, their own smooth non-linear motion
+        if atmo_space_window_m > 0:
+            atmo_s = spatial_lowpass(xm[pts2], ym[pts2], hp2, atmo_space_window_m, xq=xm[sec], yq=ym[sec])
+        else:
+            atmo_s = np.zeros_like(rs)
+        hs, rs = refine_dem(hs, rs, atmo_s)
+        nonlin_s = rs @ S_time.T
+        obs = np.angle(psi[sec] * np.conj(psi[pts2[ref2]])[None, :])
+        lin_s = np.outer(vs, alpha) + np.outer(hs, beta)
+        gam_s = temporal_coherence(obs[:, ifg], (lin_s + nonlin_s + atmo_s)[:, ifg])
+        ok = gam_s >= final_coherence
+        n_sec_ok = int(ok.sum())
+        say(f"Secondary PS: {n_sec_ok} of {sec.size} candidates linked to the network reach a temporal "
+            f"coherence >= {final_coherence:g}")
+        sec, vs, hs, rs, atmo_s, gam_s = sec[ok], vs[ok], hs[ok], rs[ok], atmo_s[ok], gam_s[ok]
+    else:
+        vs = hs = gam_s = np.zeros(0)
+        rs = atmo_s = np.zeros((0, n))
+        sec = np.zeros(0, np.int64)
+    timings["densification"] = time.perf_counter() - t5
     feedback.setProgress(92)
 
     # ---------------------------------------------------------- time series
-    unw = lin2 + res2 - atmo2 - np.outer(h2, beta)          # motion phase, relative to master
+    t6 = time.perf_counter()
+    allp = np.concatenate([pts2, sec])
+    order = np.argsort(rows[allp] * W + cols[allp], kind="stable")
+    allp = allp[order]
+    V = np.concatenate([v2, vs])[order]
+    Hh = np.concatenate([h2, hs])[order]
+    RES = np.concatenate([res2, rs])[order]
+    ATM = np.concatenate([atmo2, atmo_s])[order]
+    GAM = np.concatenate([gam2, gam_s])[order]
+    refo = int(np.nonzero(order == ref2)[0][0])
+    unw = np.outer(V, alpha) + RES - ATM                    # motion phase psi_k, relative to master
     d_mm = geometry.phase_to_mm() * unw                     # d_k - d_master, toward the satellite
     d_mm = d_mm - d_mm[:, :1]                               # relative to the first date
+    d_mm = d_mm - d_mm[refo]                                # and to the reference PS
     if vertical:
         d_mm = d_mm / math.cos(math.radians(geometry.incidence_deg))
     tt = t_years - t_years.mean()
@@ -1026,7 +1185,7 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
     v_std = np.sqrt((fit_res ** 2).sum(axis=1) / max(n - 2, 1) / (tt @ tt))
 
     gt = geotransform
-    r2, c2 = rows[pts2], cols[pts2]
+    r2, c2 = rows[allp], cols[allp]
     if gt is not None:
         x = gt[0] + (c2 + 0.5) * gt[1] + (r2 + 0.5) * gt[2]
         y = gt[3] + (c2 + 0.5) * gt[4] + (r2 + 0.5) * gt[5]
@@ -1034,24 +1193,27 @@ def run_ps(slc: Optional[np.ndarray] = None, dates: Optional[Sequence[_dt.date]]
         x, y = c2 + 0.5, r2 + 0.5
     names = ["CODE", "VEL", "V_STDEV", "DEM_ERR", "COH", "DA", "AMP"] + ["D" + date_label(d) for d in dates]
     fields = {
-        "CODE": np.array([f"PS{i + 1:06d}" for i in range(pts2.size)], dtype=object),
-        "VEL": slope, "V_STDEV": v_std, "DEM_ERR": h2, "COH": gam2,
-        "DA": cstats["da"][pts2].astype(np.float64), "AMP": cstats["amp"][pts2].astype(np.float64),
+        "CODE": np.array([f"PS{i + 1:06d}" for i in range(allp.size)], dtype=object),
+        "VEL": slope, "V_STDEV": v_std, "DEM_ERR": Hh, "COH": GAM,
+        "DA": cstats["da"][allp].astype(np.float64), "AMP": cstats["amp"][allp].astype(np.float64),
     }
     for j, d in enumerate(dates):
         fields["D" + date_label(d)] = d_mm[:, j]
     area_km2 = H * W * px * py / 1e6
-    n_ps = int(pts2.size)
-    timings["output"] = time.perf_counter() - t5 - timings.get("_", 0.0)
+    n_ps = int(allp.size)
+    timings["output"] = time.perf_counter() - t6
     timings["total"] = time.perf_counter() - t0
     cand_mask = None
     if keep_maps:
         cand_mask = np.zeros((H, W), bool)
         cand_mask[rows, cols] = True
-    say(f"{n_ps} PS ({n_ps / area_km2:.0f} per km²); reference PS {fields['CODE'][ref2]} at row {int(r2[ref2])}, "
-        f"column {int(c2[ref2])}; velocity {slope.min():.1f} .. {slope.max():.1f} mm/yr")
+    unit = "vertical" if vertical else "LOS"
+    say(f"{n_ps} PS ({pts2.size} network + {sec.size} secondary; {n_ps / area_km2:.0f} per km²); reference PS "
+        f"{fields['CODE'][refo]} at row {int(r2[refo])}, column {int(c2[refo])}; {unit} velocity "
+        f"{slope.min():.1f} .. {slope.max():.1f} mm/yr")
     feedback.setProgress(100)
     return PSResult(rows=r2, cols=c2, x=x, y=y, fields=fields, field_names=names, dates=list(dates),
-                    master_date=dates[master], reference=int(ref2), n_ps=n_ps, density_per_km2=n_ps / area_km2,
+                    master_date=dates[master], reference=refo, n_ps=n_ps, density_per_km2=n_ps / area_km2,
                     area_km2=area_km2, timeseries_mm=d_mm, n_candidates=n_cand, n_arcs=int(arcs.shape[0]),
-                    n_arcs_used=n_used, candidate_mask=cand_mask, stats=maps, timings=timings, messages=messages)
+                    n_arcs_used=n_used, n_network=int(pts2.size), candidate_mask=cand_mask, stats=maps,
+                    timings=timings, messages=messages)

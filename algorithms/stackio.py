@@ -615,6 +615,19 @@ class StackWriter:
         for i in range(self.count):
             self._ds.GetRasterBand(i + 1).WriteArray(a[i].astype(self.dtype, copy=False), col0, row0)
 
+    def read(self, *, row0: int = 0, nrows: Optional[int] = None, bands: Optional[Sequence[int]] = None) -> np.ndarray:
+        """Read back rows already written (``(n_bands, nrows, width)``), e.g. for a
+        second pass over a product that is still being written."""
+        if self._ds is None:
+            raise RuntimeError("StackWriter is not open (use it in a with block)")
+        self._ds.FlushCache()
+        nrows = self.height - row0 if nrows is None else nrows
+        idx = list(range(self.count)) if bands is None else list(bands)
+        out = np.empty((len(idx), nrows, self.width), dtype=self.dtype)
+        for k, b in enumerate(idx):
+            out[k] = self._ds.GetRasterBand(int(b) + 1).ReadAsArray(0, row0, self.width, nrows)
+        return out
+
     def __exit__(self, exc_type, exc, tb):
         ds, self._ds = self._ds, None
         if ds is not None:

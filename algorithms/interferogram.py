@@ -43,7 +43,7 @@ import numpy as np
 
 from . import stackio
 from .blocks import Block, default_workers, run_blocks
-from .progress import ScaledFeedback, check_cancel, ensure, info as _info
+from .progress import check_cancel, ensure, info as _info
 from .validate import check_array, parse_date
 
 try:  # the plugin still loads without numba (canExecute() says so)
@@ -56,11 +56,11 @@ except ImportError:  # pragma: no cover
 
 GOLDSTEIN_PATCH = 32
 GOLDSTEIN_STEP = 16
-GOLDSTEIN_SMOOTH = 3
+GOLDSTEIN_SMOOTH = 3          # spectral smoothing box (fixed in the kernel)
 
 __all__ = ["InterferogramResult", "interferogram_arrays", "compute_interferograms", "resolve_pairs",
-           "read_pairs_table", "topo_phase_per_metre", "count_residues", "goldstein_filter",
-           "GOLDSTEIN_PATCH", "GOLDSTEIN_STEP"]
+           "read_pairs_table", "pairs_from_records", "topo_phase_per_metre", "count_residues", "goldstein_filter",
+           "synthetic_slc", "pair_phase_truth", "write_synthetic_stack", "GOLDSTEIN_PATCH", "GOLDSTEIN_STEP"]
 
 
 # =========================================================================== kernels
@@ -84,11 +84,13 @@ def _amplitude_kernel(slc, r0, nrows, da, mean_amp):
         for c in range(cols):
             s = 0.0
             for k in range(n):
-                s += abs(slc[k, r0 + r, c])
+                z = slc[k, r0 + r, c]
+                s += math.sqrt(np.float32(z.real * z.real + z.imag * z.imag))
             m = s / n
             v = 0.0
             for k in range(n):
-                d = abs(slc[k, r0 + r, c]) - m
+                z = slc[k, r0 + r, c]
+                d = math.sqrt(np.float32(z.real * z.real + z.imag * z.imag)) - m
                 v += d * d
             mean_amp[r, c] = m
             if m > 0.0 and n > 1:
@@ -108,8 +110,8 @@ def _flatten_kernel(slc, dem, kz, used):
             for c in range(cols):
                 h = dem[r, c]
                 if np.isfinite(h):
-                    ph = -kz[k] * h
-                    slc[k, r, c] = slc[k, r, c] * complex(math.cos(ph), math.sin(ph))
+                    ph = np.float32(-kz[k] * h)       # float32 trig: fast, 1e-5 rad at 300 rad
+                    slc[k, r, c] = slc[k, r, c] * np.complex64(complex(math.cos(ph), math.sin(ph)))
                 else:
                     slc[k, r, c] = 0j
 
@@ -198,8 +200,52 @@ def _apply_ramp_kernel(ifg, ramp, grow0, cy, cx):
 
 
 @njit(cache=True, nogil=True)
-def _coherence_kernel(ifg, power, ref_idx, sec_idx, r0, nrows, win, coh, zn):
-    """Boxcar coherence for rows r0:r0+nrows of the padded multilooked block.
+def _hbox(x, r, lo, hi, out):
+    """Running sum of row r of ``x`` over columns c-lo..c+hi (truncated at the edges)."""
+    cols = x.shape[1]
+    s = 0.0
+    for c in range(min(hi, cols - 1) + 1):
+        s += x[r, c]
+    for c in range(cols):
+        out[c] = s
+        cn = c + hi + 1
+        if cn < cols:
+            s += x[r, cn]
+        co = c - lo
+        if co >= 0:
+            s -= x[r, co]
+
+
+@njit(cache=True, nogil=True)
+def _box_power_kernel(power, used, r0, nrows, win, out):
+    """Boxcar sums of the multilooked power of every used date for rows r0:r0+nrows."""
+    n, rows, cols = power.shape
+    lo = (win - 1) // 2
+    hi = win // 2
+    ra = max(0, r0 - lo)
+    rb = min(rows, r0 + nrows + hi)
+    h = np.zeros((rb - ra, cols))
+    line = np.zeros(cols)
+    for k in range(n):
+        if not used[k]:
+            continue
+        for r in range(ra, rb):
+            _hbox(power[k], r, lo, hi, line)
+            for c in range(cols):
+                h[r - ra, c] = line[c]
+        for rr in range(nrows):
+            r = r0 + rr
+            for c in range(cols):
+                out[k, rr, c] = 0.0
+            for i in range(max(ra, r - lo), min(rb, r + hi + 1)):
+                for c in range(cols):
+                    out[k, rr, c] += h[i - ra, c]
+
+
+@njit(cache=True, nogil=True)
+def _coherence_kernel(ifg, power, pbox, ref_idx, sec_idx, r0, nrows, win, coh, zn):
+    """Boxcar coherence for rows r0:r0+nrows of the padded multilooked block
+    (``pbox``: boxcar power sums of those rows, from :func:`_box_power_kernel`).
 
     Also writes ``zn`` = ifg / sqrt(P_ref P_sec) per pixel (the Goldstein
     input, magnitude = single-cell coherence) for every row of the block.
@@ -209,162 +255,222 @@ def _coherence_kernel(ifg, power, ref_idx, sec_idx, r0, nrows, win, coh, zn):
     hi = win // 2
     ra = max(0, r0 - lo)
     rb = min(rows, r0 + nrows + hi)
+    re = np.zeros((rows, cols))
+    im = np.zeros((rows, cols))
     hre = np.zeros((rb - ra, cols))
     him = np.zeros((rb - ra, cols))
-    hpr = np.zeros((rb - ra, cols))
-    hps = np.zeros((rb - ra, cols))
+    line = np.zeros(cols)
     for p in range(npairs):
         pr = power[ref_idx[p]]
         ps = power[sec_idx[p]]
         for r in range(rows):
             for c in range(cols):
+                z = ifg[p, r, c]
                 d = pr[r, c] * ps[r, c]
                 if d > 0.0:
-                    zn[p, r, c] = ifg[p, r, c] / math.sqrt(d)
+                    zn[p, r, c] = z * (1.0 / math.sqrt(np.float32(d)))
                 else:
                     zn[p, r, c] = 0j
+                re[r, c] = z.real
+                im[r, c] = z.imag
         for r in range(ra, rb):
+            _hbox(re, r, lo, hi, line)
             for c in range(cols):
-                sre = 0.0
-                sim = 0.0
-                spr = 0.0
-                sps = 0.0
-                for j in range(max(0, c - lo), min(cols, c + hi + 1)):
-                    z = ifg[p, r, j]
-                    sre += z.real
-                    sim += z.imag
-                    spr += pr[r, j]
-                    sps += ps[r, j]
-                hre[r - ra, c] = sre
-                him[r - ra, c] = sim
-                hpr[r - ra, c] = spr
-                hps[r - ra, c] = sps
+                hre[r - ra, c] = line[c]
+            _hbox(im, r, lo, hi, line)
+            for c in range(cols):
+                him[r - ra, c] = line[c]
+        bpr = pbox[ref_idx[p]]
+        bps = pbox[sec_idx[p]]
         for rr in range(nrows):
             r = r0 + rr
+            i0 = max(ra, r - lo)
+            i1 = min(rb, r + hi + 1)
             for c in range(cols):
                 sre = 0.0
                 sim = 0.0
-                spr = 0.0
-                sps = 0.0
-                for i in range(max(ra, r - lo), min(rb, r + hi + 1)):
+                for i in range(i0, i1):
                     sre += hre[i - ra, c]
                     sim += him[i - ra, c]
-                    spr += hpr[i - ra, c]
-                    sps += hps[i - ra, c]
-                d = spr * sps
+                d = bpr[rr, c] * bps[rr, c]
                 if d > 0.0:
-                    coh[p, rr, c] = min(1.0, math.sqrt(sre * sre + sim * sim) / math.sqrt(d))
+                    coh[p, rr, c] = min(1.0, math.sqrt((sre * sre + sim * sim) / d))
                 else:
                     coh[p, rr, c] = np.nan
 
 
 @njit(cache=True, nogil=True)
-def _fft_inplace(x, rev, tw, inverse):
-    """Radix-2 FFT of ``x`` (length n = len(rev), a power of 2) in place."""
-    n = x.shape[0]
+def _fft_axis0(buf, c0, c1, rev, tw, sgn):
+    """In-place FFT along axis 0 of the square array ``buf`` for the columns
+    c0:c1 (inner loops run along contiguous rows, so they vectorise).
+
+    Decimation in time after a bit-reversal permutation, with two radix-2
+    stages fused into one radix-4 pass (half the memory traffic) and a final
+    radix-2 stage when log2(n) is odd.  ``tw``: twiddles exp(sgn 2 pi i k/n),
+    k < n/2; ``sgn`` = -1 forward, +1 inverse (unnormalised).
+    """
+    n = buf.shape[0]
     for i in range(n):
         j = rev[i]
         if j > i:
-            t = x[i]
-            x[i] = x[j]
-            x[j] = t
-    size = 2
-    while size <= n:
-        half = size // 2
-        step = n // size
-        for start in range(0, n, size):
-            for k in range(half):
-                w = tw[k * step]
-                if inverse:
-                    w = np.conj(w)
-                a = x[start + k]
-                b = x[start + k + half] * w
-                x[start + k] = a + b
-                x[start + k + half] = a - b
-        size *= 2
+            for c in range(c0, c1):
+                t = buf[i, c]
+                buf[i, c] = buf[j, c]
+                buf[j, c] = t
+    h = 1
+    while 4 * h <= n:
+        sa = n // (2 * h)
+        sb = n // (4 * h)
+        for s in range(0, n, 4 * h):
+            for k in range(h):
+                wa = tw[k * sa]
+                wb = tw[k * sb]
+                i0 = s + k
+                i1 = i0 + h
+                i2 = i1 + h
+                i3 = i2 + h
+                if k == 0:
+                    for c in range(c0, c1):
+                        x0 = buf[i0, c]
+                        x1 = buf[i1, c]
+                        x2 = buf[i2, c]
+                        x3 = buf[i3, c]
+                        a0 = x0 + x1
+                        a1 = x0 - x1
+                        a2 = x2 + x3
+                        a3 = x2 - x3
+                        r3 = complex(-sgn * a3.imag, sgn * a3.real)
+                        buf[i0, c] = a0 + a2
+                        buf[i2, c] = a0 - a2
+                        buf[i1, c] = a1 + r3
+                        buf[i3, c] = a1 - r3
+                else:
+                    for c in range(c0, c1):
+                        x0 = buf[i0, c]
+                        x1 = buf[i1, c] * wa
+                        x2 = buf[i2, c]
+                        x3 = buf[i3, c] * wa
+                        a0 = x0 + x1
+                        a1 = x0 - x1
+                        a2 = (x2 + x3) * wb
+                        a3 = (x2 - x3) * wb
+                        r3 = complex(-sgn * a3.imag, sgn * a3.real)
+                        buf[i0, c] = a0 + a2
+                        buf[i2, c] = a0 - a2
+                        buf[i1, c] = a1 + r3
+                        buf[i3, c] = a1 - r3
+        h *= 4
+    if 2 * h == n:
+        for k in range(h):
+            w = tw[k]
+            i1 = k + h
+            for c in range(c0, c1):
+                a = buf[k, c]
+                b = buf[i1, c] * w
+                buf[k, c] = a + b
+                buf[i1, c] = a - b
 
 
 @njit(cache=True, nogil=True)
-def _fft2_inplace(buf, rev, tw, inverse, line):
+def _transpose_square(buf):
     n = buf.shape[0]
-    for r in range(n):
-        for c in range(n):
-            line[c] = buf[r, c]
-        _fft_inplace(line, rev, tw, inverse)
-        for c in range(n):
-            buf[r, c] = line[c]
-    for c in range(n):
-        for r in range(n):
-            line[r] = buf[r, c]
-        _fft_inplace(line, rev, tw, inverse)
-        for r in range(n):
-            buf[r, c] = line[r]
+    for i in range(n):
+        for j in range(i + 1, n):
+            t = buf[i, j]
+            buf[i, j] = buf[j, i]
+            buf[j, i] = t
 
 
 @njit(cache=True, nogil=True)
-def _goldstein_kernel(zn, grow0, height, core0, ncore, alpha, step, smooth, rev, tw, wts, out):
+def _goldstein_kernel(zn, grow0, height, core0, ncore, alpha, step, rev, tw, wts, out):
     """Goldstein filter of rows core0:core0+ncore (global output rows).
 
     ``zn`` (npairs, rows, cols) holds global rows grow0:grow0+rows; patches of
     size n = len(rev) sit on the global grid k*step (k >= -1), zero outside the
-    image, and are blended with the separable weights ``wts``.
+    image, and are blended with the separable weights ``wts``.  The spectrum
+    magnitude is smoothed over 3 x 3 bins (circularly), normalised by its
+    maximum and raised to ``alpha``.
     """
     npairs, rows, cols = zn.shape
     n = rev.shape[0]
+    twi = np.conj(tw)
     buf = np.zeros((n, n), dtype=np.complex128)
     mag = np.zeros((n, n))
-    sm = np.zeros((n, n))
-    line = np.zeros(n, dtype=np.complex128)
+    tmp = np.zeros((n, n))
+    line = np.zeros(n)
+    im1 = np.empty(n, dtype=np.int64)
+    ip1 = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        im1[i] = (i - 1) % n
+        ip1[i] = (i + 1) % n
     acc = np.zeros((ncore, cols), dtype=np.complex128)
-    wsum = np.zeros((ncore, cols))
     nback = (n + step - 1) // step - 1
     kr0 = core0 // step - nback
     kr1 = (core0 + ncore - 1) // step
     kc0 = -nback
     kc1 = (cols - 1) // step
-    hs = smooth // 2
+    sw = (kc1 - kc0) * step + n                 # strip width: all patches of a patch row
+    strip = np.zeros((n, sw), dtype=np.complex128)
+    coff = kc0 * step                          # global column of strip column 0
     for p in range(npairs):
         acc[:, :] = 0j
-        wsum[:, :] = 0.0
         for kr in range(kr0, kr1 + 1):
             pr0 = kr * step
+            ia = max(0, -pr0)                  # patch rows inside the image
+            ib = min(n, height - pr0)
+            if ib <= ia:
+                continue
+            # first FFT pass (along rows) once for the whole strip: shared by overlapping patches
+            for i in range(n):
+                if i < ia or i >= ib:
+                    for j in range(sw):
+                        strip[i, j] = 0j
+                    continue
+                lr_ = pr0 + i - grow0
+                for j in range(sw):
+                    gc = coff + j
+                    if gc >= 0 and gc < cols:
+                        strip[i, j] = zn[p, lr_, gc]
+                    else:
+                        strip[i, j] = 0j
+            _fft_axis0(strip, 0, sw, rev, tw, -1.0)
             for kc in range(kc0, kc1 + 1):
                 pc0 = kc * step
-                anyv = False
-                for i in range(n):
-                    gr = pr0 + i
+                ja = max(0, -pc0)
+                jb = min(n, cols - pc0)
+                so = pc0 - coff
+                # second pass (along columns) on the transposed patch: the spectrum is left
+                # transposed, which the symmetric filter does not mind
+                for j in range(n):
+                    for i in range(n):
+                        buf[j, i] = strip[i, so + j]
+                _fft_axis0(buf, 0, n, rev, tw, -1.0)
+                for i in range(n):                      # |F|, then a 3 x 3 circular box, separable
                     for j in range(n):
-                        gc = pc0 + j
-                        if gr >= 0 and gr < height and gc >= 0 and gc < cols:
-                            v = zn[p, gr - grow0, gc]
-                            buf[i, j] = v
-                            if v != 0j:
-                                anyv = True
-                        else:
-                            buf[i, j] = 0j
-                if not anyv:
-                    continue
-                _fft2_inplace(buf, rev, tw, False, line)
-                for i in range(n):
-                    for j in range(n):
-                        mag[i, j] = abs(buf[i, j])
+                        v = buf[i, j]
+                        line[j] = math.sqrt(np.float32(v.real * v.real + v.imag * v.imag))  # float32: 2x faster
+                    tmp[i, 0] = line[n - 1] + line[0] + line[1]
+                    for j in range(1, n - 1):
+                        tmp[i, j] = line[j - 1] + line[j] + line[j + 1]
+                    tmp[i, n - 1] = line[n - 2] + line[n - 1] + line[0]
                 smax = 0.0
                 for i in range(n):
+                    a0 = im1[i]
+                    a1 = ip1[i]
                     for j in range(n):
-                        s = 0.0
-                        for a in range(-hs, hs + 1):
-                            for b in range(-hs, hs + 1):
-                                s += mag[(i + a) % n, (j + b) % n]
-                        sm[i, j] = s
-                        if s > smax:
-                            smax = s
-                if smax <= 0.0:
+                        v2 = tmp[a0, j] + tmp[i, j] + tmp[a1, j]
+                        mag[i, j] = v2
+                        if v2 > smax:
+                            smax = v2
+                if smax <= 0.0:                        # no data in this patch
                     continue
+                inv = 1.0 / smax
+                scale = 1.0 / (n * n)              # inverse FFT normalisation
                 for i in range(n):
                     for j in range(n):
-                        x = sm[i, j] / smax
+                        x = mag[i, j] * inv
                         if alpha == 0.5:
-                            h = math.sqrt(x)
+                            h = math.sqrt(np.float32(x))
                         elif alpha == 1.0:
                             h = x
                         elif x > 0.0:
@@ -372,24 +478,36 @@ def _goldstein_kernel(zn, grow0, height, core0, ncore, alpha, step, smooth, rev,
                         else:
                             h = 0.0
                         buf[i, j] = buf[i, j] * h
-                _fft2_inplace(buf, rev, tw, True, line)
+                # inverse 2-D FFT (undoing the transpose); the 1/n^2 scale is common to all patches
+                _fft_axis0(buf, 0, n, rev, twi, 1.0)
+                _transpose_square(buf)
+                _fft_axis0(buf, 0, n, rev, twi, 1.0)
                 for i in range(n):
                     gr = pr0 + i
                     if gr < core0 or gr >= core0 + ncore:
                         continue
-                    for j in range(n):
-                        gc = pc0 + j
-                        if gc < 0 or gc >= cols:
-                            continue
-                        w = wts[i] * wts[j]
-                        acc[gr - core0, gc] += buf[i, j] * w
-                        wsum[gr - core0, gc] += w
+                    wi = wts[i] * scale
+                    for j in range(ja, jb):
+                        acc[gr - core0, pc0 + j] += buf[i, j] * (wi * wts[j])
+        # every pixel is covered by two patches per axis whose weights sum to 1, so no
+        # normalisation is needed (only the phase is used downstream)
         for r in range(ncore):
             for c in range(cols):
-                if wsum[r, c] > 0.0:
-                    out[p, r, c] = acc[r, c] / wsum[r, c]
+                out[p, r, c] = acc[r, c]
+
+
+@njit(cache=True, nogil=True)
+def _phase_kernel(z, coh, phase):
+    """phase = angle(z) (float32 radians), NaN where the coherence is undefined."""
+    npairs, rows, cols = z.shape
+    for p in range(npairs):
+        for r in range(rows):
+            for c in range(cols):
+                if np.isfinite(coh[p, r, c]):
+                    v = z[p, r, c]
+                    phase[p, r, c] = math.atan2(np.float32(v.imag), np.float32(v.real))
                 else:
-                    out[p, r, c] = 0j
+                    phase[p, r, c] = np.nan
 
 
 @njit(cache=True, nogil=True)
@@ -457,7 +575,7 @@ def goldstein_filter(ifg: np.ndarray, alpha: float = 0.5) -> np.ndarray:
         return zz[0].astype(np.complex64)
     rev, tw = _fft_tables(GOLDSTEIN_PATCH)
     out = np.zeros_like(zz)
-    _goldstein_kernel(zz, 0, zz.shape[1], 0, zz.shape[1], a, GOLDSTEIN_STEP, GOLDSTEIN_SMOOTH, rev, tw,
+    _goldstein_kernel(zz, 0, zz.shape[1], 0, zz.shape[1], a, GOLDSTEIN_STEP, rev, tw,
                       _ramp_weights(GOLDSTEIN_PATCH, GOLDSTEIN_STEP), out)
     return out[0]
 
@@ -518,7 +636,9 @@ def resolve_pairs(pairs, dates: Sequence[_dt.date], *, name: str = "PAIRS", feed
     return out, ref_idx, sec_idx
 
 
-def _pairs_from_records(records: List[Dict[str, object]], where: str) -> List[Tuple[_dt.date, _dt.date]]:
+def pairs_from_records(records: List[Dict[str, object]], where: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
+    """Pairs from table rows (dicts): ``REF_DATE`` + ``SEC_DATE`` (``YYYYMMDD``)
+    or ``PAIR`` (``YYYYMMDD_YYYYMMDD``); column names are case-insensitive."""
     out = []
     for i, rec in enumerate(records, start=1):
         low = {str(k).strip().lower(): v for k, v in rec.items()}
@@ -558,7 +678,7 @@ def _read_pairs_table_local(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt
         ds = None
     if not recs:
         raise ValueError(f"{name}: {path} lists no pairs")
-    return _pairs_from_records(recs, name)
+    return pairs_from_records(recs, name)
 
 
 def read_pairs_table(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
@@ -663,32 +783,112 @@ def _compute_window(slc, dem, plan: _Plan, read_row0: int, row0: int, nrows: int
     coh = np.full((npairs, ncore, plan.out_w), np.nan, dtype=np.float32)
     zn = np.empty_like(ifg)
     if ncore:
-        _coherence_kernel(ifg, power, plan.ref_idx, plan.sec_idx, o0 - o_read0, ncore, plan.win, coh, zn)
+        pbox = np.zeros((power.shape[0], ncore, plan.out_w))
+        _box_power_kernel(power, plan.used, o0 - o_read0, ncore, plan.win, pbox)
+        _coherence_kernel(ifg, power, pbox, plan.ref_idx, plan.sec_idx, o0 - o_read0, ncore, plan.win, coh, zn)
+        del pbox
     del ifg, power
     if plan.alpha > 0 and ncore:
         rev, tw = _fft_tables(GOLDSTEIN_PATCH)
         filt = np.empty((npairs, ncore, plan.out_w), dtype=np.complex64)
-        _goldstein_kernel(zn, o_read0, plan.out_h, o0, ncore, plan.alpha, GOLDSTEIN_STEP, GOLDSTEIN_SMOOTH,
+        _goldstein_kernel(zn, o_read0, plan.out_h, o0, ncore, plan.alpha, GOLDSTEIN_STEP,
                           rev, tw, _ramp_weights(GOLDSTEIN_PATCH, GOLDSTEIN_STEP), filt)
     else:
         filt = zn[:, o0 - o_read0:o0 - o_read0 + ncore]
-    phase = np.angle(filt).astype(np.float32)
-    phase[~np.isfinite(coh)] = np.nan
+    phase = np.empty(coh.shape, dtype=np.float32)
+    _phase_kernel(filt, coh, phase)
     res["phase"], res["coh"] = phase, coh
-    with np.errstate(invalid="ignore"), _quiet():
-        res["mean_coh"] = np.nanmean(coh, axis=0).astype(np.float32) if npairs else None
     return res
 
 
-class _quiet:
-    def __enter__(self):
-        import warnings
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
+def _mean_coherence(coh: np.ndarray) -> np.ndarray:
+    """NaN-aware mean over pairs (axis 0); NaN where every pair is NaN."""
+    import warnings
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(coh, axis=0).astype(np.float32)
 
-    def __exit__(self, *a):
-        return self._w.__exit__(*a)
+
+def _group_plans(plan: _Plan, n_groups: int):
+    """Split the pairs into ``n_groups`` contiguous groups: [(slice, plan)]."""
+    npairs = plan.ref_idx.shape[0]
+    n_groups = max(1, min(int(n_groups), npairs))
+    edges = np.linspace(0, npairs, n_groups + 1).round().astype(int)
+    out = []
+    for g in range(n_groups):
+        sl = slice(int(edges[g]), int(edges[g + 1]))
+        ri, si = plan.ref_idx[sl], plan.sec_idx[sl]
+        used = np.zeros_like(plan.used)
+        used[ri] = True
+        used[si] = True
+        out.append((sl, dataclasses.replace(plan, ref_idx=ri, sec_idx=si, used=used,
+                                            need_da=plan.need_da and g == 0,
+                                            ramp=None if plan.ramp is None else plan.ramp[sl])))
+    return out
+
+
+def _engine(plan: _Plan, windows, load, emit, *, workers: int, feedback=None, two_pass: bool = False):
+    """Run the plan over row windows ``(read_row0, read_rows, row0, nrows)``.
+
+    ``load(window) -> (slc, dem)`` reads a window (in a worker thread);
+    ``emit(window, res)`` receives, in the calling thread and once per window,
+    the complete result (all pairs: ``phase``, ``coh``, ``mean_coh``, ``o0``,
+    ``ncore`` and, when wanted, ``da``/``mean_amp``).  When there are fewer
+    row windows than workers the pairs are split into groups so that every
+    core works; the numbers do not depend on the split.  Returns the ramps.
+    """
+    feedback = ensure(feedback)
+    npairs = plan.ref_idx.shape[0]
+    n_groups = 1 if len(windows) >= workers else int(math.ceil(workers / max(len(windows), 1)))
+    blocks = [Block(len(windows) * g + i, tuple(wnd), {}, {"group": g, "window": i})
+              for g in range(min(n_groups, npairs)) for i, wnd in enumerate(windows)]
+
+    def runner(mode, groups):
+        def one(b):
+            ra, rn, r0, nr = b.window
+            slc, dem = load(b.window)
+            return _compute_window(slc, dem, groups[b.params["group"]][1], ra, r0, nr, mode)
+        return one
+
+    if two_pass:
+        groups = _group_plans(plan, n_groups)
+        gx = np.zeros((npairs, plan.out_h), np.complex128)
+        gy = np.zeros_like(gx)
+
+        def take(b, res):
+            sl = groups[b.params["group"]][0]
+            gx[sl, res["o0"]:res["o0"] + res["ncore"]] = res["gx"]
+            gy[sl, res["o0"]:res["o0"] + res["ncore"]] = res["gy"]
+
+        run_blocks(blocks, runner("ramp", groups), feedback=feedback, workers=workers, on_result=take,
+                   progress_range=(0.0, 40.0))
+        plan.ramp = _ramp_from_sums(gx, gy)
+    groups = _group_plans(plan, n_groups)
+    pending: Dict[int, dict] = {}
+
+    def collect(b, res):
+        i, g = b.params["window"], b.params["group"]
+        sl = groups[g][0]
+        if len(groups) == 1:
+            full = res
+        else:
+            full = pending.setdefault(i, {"n": 0, "o0": res["o0"], "ncore": res["ncore"],
+                                          "phase": np.empty((npairs, res["ncore"], plan.out_w), np.float32),
+                                          "coh": np.empty((npairs, res["ncore"], plan.out_w), np.float32)})
+            full["phase"][sl] = res["phase"]
+            full["coh"][sl] = res["coh"]
+            if "da" in res:
+                full["da"], full["mean_amp"] = res["da"], res["mean_amp"]
+            full["n"] += 1
+            if full["n"] < len(groups):
+                return
+            del pending[i]
+        full["mean_coh"] = _mean_coherence(full["coh"]) if full["ncore"] else None
+        emit(windows[i], full)
+
+    run_blocks(blocks, runner("full", groups), feedback=feedback, workers=workers, on_result=collect,
+               progress_range=(40.0 if two_pass else 0.0, 100.0))
+    return plan.ramp
 
 
 def _ramp_from_sums(gx_rows: np.ndarray, gy_rows: np.ndarray) -> np.ndarray:
@@ -717,7 +917,7 @@ def interferogram_arrays(slc: np.ndarray, dates: Sequence, pairs=None, *, dem: O
                          geometry: Optional[stackio.Geometry] = None, looks_range: int = 1,
                          looks_azimuth: int = 1, coherence_window: int = 5, remove_topo: bool = False,
                          remove_ramp: bool = False, goldstein_alpha: float = 0.0,
-                         block_rows: Optional[int] = None) -> InterferogramResult:
+                         block_rows: Optional[int] = None, workers: int = 1) -> InterferogramResult:
     """Interferograms of an in-memory SLC stack (same engine as the file path).
 
     Parameters
@@ -728,7 +928,8 @@ def interferogram_arrays(slc: np.ndarray, dates: Sequence, pairs=None, *, dem: O
     dem : (rows, cols) heights in m (needed for ``remove_topo``)
     bperp_m : per-date perpendicular baselines in m (needed for ``remove_topo``)
     geometry : scene geometry (wavelength, slant range, incidence)
-    block_rows : process in blocks of this many input rows (tests); None = one block
+    block_rows : process in blocks of this many input rows; None = one block
+    workers : threads running the blocks (numba kernels release the GIL)
 
     Returns
     -------
@@ -763,31 +964,24 @@ def interferogram_arrays(slc: np.ndarray, dates: Sequence, pairs=None, *, dem: O
         nr = min(step, h - r)
         ra = max(0, r - plan.pad_out * la)
         rb = min(h, r + nr + plan.pad_out * la)
-        windows.append((ra, rb, r, nr))
-
-    def run(mode):
-        out = []
-        for ra, rb, r, nr in windows:
-            d = None if kz is None else dem[ra:rb]
-            out.append(_compute_window(a[:, ra:rb].copy(), d, plan, ra, r, nr, mode))
-        return out
-
-    if remove_ramp:
-        gx = np.zeros((len(pl), plan.out_h), np.complex128)
-        gy = np.zeros_like(gx)
-        for res in run("ramp"):
-            gx[:, res["o0"]:res["o0"] + res["ncore"]] = res["gx"]
-            gy[:, res["o0"]:res["o0"] + res["ncore"]] = res["gy"]
-        plan.ramp = _ramp_from_sums(gx, gy)
+        windows.append((ra, rb - ra, r, nr))
     phase = np.full((len(pl), plan.out_h, plan.out_w), np.nan, np.float32)
     coh = np.full_like(phase, np.nan)
     mcoh = np.full((plan.out_h, plan.out_w), np.nan, np.float32)
     da = np.full((h, w), np.nan, np.float32)
     ma = np.full_like(da, np.nan)
-    for (ra, rb, r, nr), res in zip(windows, run("full")):
+
+    def load(wnd):
+        ra, rn = wnd[0], wnd[1]
+        return a[:, ra:ra + rn].astype(np.complex64), (None if kz is None else dem[ra:ra + rn])
+
+    def emit(wnd, res):
         s = slice(res["o0"], res["o0"] + res["ncore"])
-        phase[:, s], coh[:, s], mcoh[s] = res["phase"], res["coh"], res["mean_coh"]
-        da[r:r + nr], ma[r:r + nr] = res["da"], res["mean_amp"]
+        if res["ncore"]:
+            phase[:, s], coh[:, s], mcoh[s] = res["phase"], res["coh"], res["mean_coh"]
+        da[wnd[2]:wnd[2] + wnd[3]], ma[wnd[2]:wnd[2] + wnd[3]] = res["da"], res["mean_amp"]
+
+    _engine(plan, windows, load, emit, workers=max(1, int(workers)), two_pass=bool(remove_ramp))
     return InterferogramResult(pl, phase, coh, mcoh, da, ma, plan.ramp)
 
 
@@ -890,34 +1084,15 @@ def compute_interferograms(stack: str, pairs=None, *, output_phase: str, output_
     budget = float(memory_mb) / workers
     blocks_rows = stackio.plan_row_blocks(h, w, bytes_per_pixel=bpp, memory_mb=budget,
                                           overlap=plan.pad_out * la, multiple=la)
-    if len(blocks_rows) < workers and plan.out_h >= 4 * workers * max(plan.pad_out, 1):
-        # enough rows for every core: split further (results do not depend on the split)
-        rows_each = int(math.ceil(h / workers / la)) * la
-        blocks_rows = stackio.plan_row_blocks(h, w, bytes_per_pixel=1.0,
-                                              memory_mb=(rows_each + 2 * plan.pad_out * la) * w / 1048576.0,
-                                              overlap=plan.pad_out * la, multiple=la)
-    blocks = [Block(b.index, (b.row0, b.nrows, b.read_row0, b.read_nrows), {"stack": stack, "dem": dem_path or ""},
-                    {}) for b in blocks_rows]
-    _info(feedback, f"{npairs} pairs, {len(blocks)} block(s), output grid {plan.out_w} x {plan.out_h}")
+    windows = [(b.read_row0, b.read_nrows, b.row0, b.nrows) for b in blocks_rows]
+    _info(feedback, f"{npairs} pairs, {len(windows)} row block(s), output grid {plan.out_w} x {plan.out_h}")
 
-    def run_block(b: Block, mode: str):
-        row0, nrows, ra, rn = b.window
+    def load(wnd):
+        ra, rn = wnd[0], wnd[1]
         slc = stackio.read_block(stack, ra, rn, dtype=np.complex64, nodata_to_nan=False)
         d = stackio.read_block(dem_path, ra, rn, bands=[0], dtype=np.float32)[0] if kz is not None else None
-        return _compute_window(slc, d, plan, ra, row0, nrows, mode)
+        return slc, d
 
-    two_pass = bool(remove_ramp)
-    if two_pass:
-        gx = np.zeros((npairs, plan.out_h), np.complex128)
-        gy = np.zeros_like(gx)
-
-        def take_ramp(b, res):
-            gx[:, res["o0"]:res["o0"] + res["ncore"]] = res["gx"]
-            gy[:, res["o0"]:res["o0"] + res["ncore"]] = res["gy"]
-
-        run_blocks(blocks, lambda b: run_block(b, "ramp"), feedback=feedback, workers=workers,
-                   on_result=take_ramp, progress_range=(0.0, 40.0))
-        plan.ramp = _ramp_from_sums(gx, gy)
     out_gt = None
     if info.geotransform is not None:
         g = info.geotransform
@@ -963,7 +1138,7 @@ def compute_interferograms(stack: str, pairs=None, *, output_phase: str, output_
                 metadata={"DATE_LIST": extra["DATE_LIST"], "N_DATES": str(n), "SOURCE_STACK": extra["SOURCE_STACK"]},
                 geometry=g0, like=info))
 
-        def write(b: Block, res):
+        def write(wnd, res):
             o0, nc = res["o0"], res["ncore"]
             if nc:
                 w_phase.write(res["phase"], row0=o0)
@@ -971,21 +1146,19 @@ def compute_interferograms(stack: str, pairs=None, *, output_phase: str, output_
                 if w_mcoh is not None:
                     w_mcoh.write(res["mean_coh"][None], row0=o0)
                 m = res["mean_coh"]
-                if m is not None:
-                    f = np.isfinite(m)
-                    mcoh_sum[0] += float(m[f].sum())
-                    mcoh_sum[1] += int(f.sum())
+                f = np.isfinite(m)
+                mcoh_sum[0] += float(m[f].astype(np.float64).sum())
+                mcoh_sum[1] += int(f.sum())
             if w_da is not None:
-                w_da.write(np.stack([res["da"], res["mean_amp"]]), row0=b.window[0])
+                w_da.write(np.stack([res["da"], res["mean_amp"]]), row0=wnd[2])
 
-        run_blocks(blocks, lambda b: run_block(b, "full"), feedback=feedback, workers=workers, on_result=write,
-                   progress_range=(40.0 if two_pass else 0.0, 100.0))
+        _engine(plan, windows, load, write, workers=workers, feedback=feedback, two_pass=bool(remove_ramp))
         check_cancel(feedback)
     return {"OUTPUT_PHASE": os.path.abspath(output_phase), "OUTPUT_COHERENCE": os.path.abspath(output_coherence),
             "OUTPUT_MEAN_COHERENCE": os.path.abspath(output_mean_coherence) if output_mean_coherence else None,
             "OUTPUT_AMPLITUDE_DISPERSION": (os.path.abspath(output_amplitude_dispersion)
                                             if output_amplitude_dispersion else None),
-            "pairs": pl, "n_blocks": len(blocks),
+            "pairs": pl, "n_blocks": len(windows),
             "mean_coherence": mcoh_sum[0] / mcoh_sum[1] if mcoh_sum[1] else float("nan"),
             "ramps": plan.ramp}
 
@@ -1041,3 +1214,29 @@ def pair_phase_truth(ref: int, sec: int, *, disp_mm, bperp_m=None, dem_error_m=N
     h, w = (ph.shape[0] // la) * la, (ph.shape[1] // lr) * lr
     z = np.exp(1j * ph[:h, :w]).reshape(h // la, la, w // lr, lr).mean(axis=(1, 3))
     return np.angle(z)
+
+
+def write_synthetic_stack(folder: str, slc: np.ndarray, dates: Sequence, bperp_m: Sequence[float], *,
+                          dem: Optional[np.ndarray] = None, geometry: Optional[stackio.Geometry] = None,
+                          pixel_m: float = 20.0, origin=(500000.0, 4650000.0), crs_epsg: int = 32651) -> str:
+    """Write ``slc`` as GeoTIFFs + manifest (+ DEM) in ``folder`` and build the
+    stack VRT with :func:`stackio.build_stack`; returns the VRT path."""
+    from osgeo import osr
+    os.makedirs(os.path.join(folder, "slc"), exist_ok=True)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(int(crs_epsg))
+    gt = (origin[0], pixel_m, 0.0, origin[1], 0.0, -pixel_m)
+    entries = []
+    for k, d in enumerate(dates):
+        d = _as_date(d, "dates")
+        p = os.path.join(folder, "slc", f"{stackio.date_label(d)}.tif")
+        stackio.write_raster(p, slc[k], kind="slc", geotransform=gt, crs_wkt=srs.ExportToWkt(), dtype="complex64")
+        entries.append((d, p, float(bperp_m[k])))
+    man = stackio.write_manifest(os.path.join(folder, "manifest.csv"), entries)
+    dem_path = None
+    if dem is not None:
+        dem_path = stackio.write_raster(os.path.join(folder, "dem.tif"), np.asarray(dem, np.float32), kind="dem",
+                                        units="m", geotransform=gt, crs_wkt=srs.ExportToWkt())
+    out = os.path.join(folder, "stack.vrt")
+    stackio.build_stack(man, out, geometry=geometry, dem=dem_path)
+    return out

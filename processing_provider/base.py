@@ -37,6 +37,7 @@ GROUPS = {
     "5_timeseries": "5 · Time series (SBAS / PS)",
     "6_modelling": "6 · Source modelling (Okada)",
     "7_validation": "7 · Validation and analysis",
+    "8_studies": "8 · Studies",
 }
 
 
@@ -197,4 +198,4 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
 def _group_names_for_translation():  # pragma: no cover - only read by the i18n checker
     return [tr("1 · Stack"), tr("2 · Pair network"), tr("3 · Interferograms"), tr("4 · Phase unwrapping"),
             tr("5 · Time series (SBAS / PS)"), tr("6 · Source modelling (Okada)"),
-            tr("7 · Validation and analysis")]
+            tr("7 · Validation and analysis"), tr("8 · Studies")]

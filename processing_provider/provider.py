@@ -63,3 +63,5 @@ class MineSARProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802
         for cls in algorithm_classes():
             self.addAlgorithm(cls())
+        from .studies import add_study_models  # the studies (models/*.model3) as minesar:study_*
+        add_study_models(self)

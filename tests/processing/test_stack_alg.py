@@ -15,7 +15,7 @@ def test_provider_registers_every_stage(qgis_app):
     for alg in prov.algorithms():
         assert alg.shortHelpString().strip(), alg.name()
         assert alg.groupId() in ("1_stack", "2_network", "3_interferograms", "4_unwrapping", "5_timeseries",
-                                 "6_modelling", "7_validation"), alg.name()
+                                 "6_modelling", "7_validation", "8_studies"), alg.name()
         for p in alg.parameterDefinitions():
             assert p.name() == p.name().upper(), (alg.name(), p.name())
 

@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+"""Generate the three studies of ``../shared/STUDIES.md`` as Processing models.
+
+Writes ``models/study_muli_sbas.model3`` (A), ``models/study_huaibei_ps.model3``
+(B) and ``models/study_puhe_sbas_okada.model3`` (C).  The provider loads every
+``models/*.model3`` as ``minesar:<file stem>`` (group "8 · Studies"); the files
+also open in the Graphical Modeler and run with
+``qgis_process.bin run models/<file>.model3 -- ...``.
+
+Run with Debian's Python whenever a stage's parameter keys change::
+
+    /usr/bin/python3 scripts/build_study_models.py
+
+Every model input is an UPPER_SNAKE name; the studies' numbers are the inputs'
+defaults.  Model outputs are ``<STEP>:<NAME>`` (e.g. ``SBAS:VELOCITY``).  The
+English names, help and descriptions written here are translated at run time
+by the provider (``i18n/zh/studies.json``).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+GROUP = "8 · Studies"
+
+
+# --------------------------------------------------------------------------- QGIS bootstrap
+def _start_qgis():
+    """Headless QGIS with Processing and the MineSAR provider (import as ``minesar``)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["QT_HASH_SEED"] = "0"   # stable XML attribute order: regenerated files diff cleanly
+    scratch = tempfile.mkdtemp(prefix="minesar_models_")
+    atexit.register(shutil.rmtree, scratch, True)   # removes the link, never the checkout
+    os.environ.setdefault("QGIS_CUSTOM_CONFIG_PATH", os.path.join(scratch, "profile"))
+    link_parent = Path(scratch) / "import"
+    link_parent.mkdir()
+    (link_parent / "minesar").symlink_to(ROOT, target_is_directory=True)
+    sys.path.insert(0, str(link_parent))
+    for p in ("/usr/share/qgis/python", "/usr/share/qgis/python/plugins"):
+        if os.path.isdir(p) and p not in sys.path:
+            sys.path.append(p)
+    from qgis.core import QgsApplication
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    from processing.core.Processing import Processing
+    Processing.initialize()
+    from minesar.processing_provider.provider import MineSARProvider
+    provider = MineSARProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    return app, provider
+
+
+# --------------------------------------------------------------------------- model inputs
+def _param(kind, name, description, default=None, *, optional=False, advanced=False, **kw):
+    from qgis.core import (QgsProcessing, QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
+                           QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
+                           QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                           QgsProcessingParameterString)
+    if kind == "raster":
+        p = QgsProcessingParameterRasterLayer(name, description, optional=optional)
+    elif kind == "points":
+        p = QgsProcessingParameterFeatureSource(name, description, [QgsProcessing.TypeVectorPoint],
+                                                optional=optional)
+    elif kind == "lines":
+        p = QgsProcessingParameterFeatureSource(name, description, [QgsProcessing.TypeVectorLine],
+                                                optional=optional)
+    elif kind == "field":
+        p = QgsProcessingParameterField(name, description, parentLayerParameterName=kw["parent"],
+                                        optional=optional)
+    elif kind in ("int", "double"):
+        t = QgsProcessingParameterNumber.Integer if kind == "int" else QgsProcessingParameterNumber.Double
+        p = QgsProcessingParameterNumber(name, description, type=t, defaultValue=default, optional=optional)
+        if kw.get("minimum") is not None:
+            p.setMinimum(kw["minimum"])
+        if kw.get("maximum") is not None:
+            p.setMaximum(kw["maximum"])
+    elif kind == "bool":
+        p = QgsProcessingParameterBoolean(name, description, defaultValue=default)
+    elif kind == "enum":
+        p = QgsProcessingParameterEnum(name, description, options=list(kw["options"]), allowMultiple=False,
+                                       defaultValue=default, optional=optional, usesStaticStrings=True)
+    elif kind == "string":
+        p = QgsProcessingParameterString(name, description, defaultValue=default, optional=optional)
+    else:  # pragma: no cover
+        raise ValueError(kind)
+    if advanced:
+        p.setFlags(p.flags() | p.FlagAdvanced)
+    return p
+
+
+def build_model(model_id, display_name, help_text, inputs, steps, *, param_help=None):
+    """A model from ``inputs`` (list of parameter definitions) and ``steps``.
+
+    ``steps``: (child id, algorithm id, description, {KEY: source}) with
+    source ``("in", NAME)`` a model input, ``("value", v)`` a static value,
+    ``("child", CHILD, OUTPUT)`` an earlier step's output, ``("out", NAME,
+    description)`` a model output, and an optional 5th item: list of child ids
+    this step depends on (``(child, branch)`` tuples for conditional branches).
+    """
+    from qgis.core import (QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
+                           QgsProcessingModelChildDependency, QgsProcessingModelChildParameterSource,
+                           QgsProcessingModelOutput, QgsProcessingModelParameter)
+    from qgis.PyQt.QtCore import QPointF
+    model = QgsProcessingModelAlgorithm(display_name, GROUP, GROUP)
+    for i, p in enumerate(inputs):
+        comp = QgsProcessingModelParameter(p.name())
+        comp.setDescription(p.description())
+        comp.setPosition(QPointF(120 + 260 * (i % 4), 60 + 70 * (i // 4)))
+        model.addModelParameter(p, comp)
+    y0 = 80 + 70 * ((len(inputs) + 3) // 4)
+    for k, step in enumerate(steps):
+        child_id, alg_id, description, params = step[:4]
+        depends = step[4] if len(step) > 4 else []
+        child = QgsProcessingModelChildAlgorithm(alg_id)
+        child.setChildId(child_id)
+        child.setDescription(description)
+        child.setPosition(QPointF(320 + 60 * (k % 2), y0 + 110 * k))
+        if alg_id == "native:condition":
+            # a conditional branch: one output per condition (name, expression)
+            child.setConfiguration({"conditions": [{"name": n, "expression": e} for n, e in params.items()]})
+            params = {}
+        if child.algorithm() is None:
+            raise RuntimeError(f"{model_id}: algorithm {alg_id} is not registered (is its stage loaded?)")
+        known = {d.name() for d in child.algorithm().parameterDefinitions()}
+        outputs = {}
+        for key, src in params.items():
+            if key not in known:
+                raise RuntimeError(f"{model_id}: {alg_id} has no parameter {key}")
+            how = src[0]
+            if how == "in":
+                s = QgsProcessingModelChildParameterSource.fromModelParameter(src[1])
+            elif how == "value":
+                s = QgsProcessingModelChildParameterSource.fromStaticValue(src[1])
+            elif how == "child":
+                s = QgsProcessingModelChildParameterSource.fromChildOutput(src[1], src[2])
+            elif how == "out":
+                out = QgsProcessingModelOutput(src[1], src[2])
+                out.setChildId(child_id)
+                out.setChildOutputName(key)
+                out.setMandatory(False)
+                out.setPosition(QPointF(720, y0 + 110 * k + 30 * len(outputs)))
+                outputs[src[1]] = out
+                continue
+            else:  # pragma: no cover
+                raise ValueError(src)
+            child.addParameterSources(key, [s])
+        # as the Modeler does: every other parameter gets the algorithm's default as a static value
+        for d in child.algorithm().parameterDefinitions():
+            if d.name() in params or d.isDestination() or d.defaultValue() is None:
+                continue
+            child.addParameterSources(d.name(), [QgsProcessingModelChildParameterSource.fromStaticValue(
+                d.defaultValue())])
+        if outputs:
+            child.setModelOutputs(outputs)
+        deps = []
+        for d in depends:
+            if isinstance(d, tuple):
+                deps.append(QgsProcessingModelChildDependency(d[0], d[1]))
+            else:
+                deps.append(QgsProcessingModelChildDependency(d))
+        if deps:
+            child.setDependencies(deps)
+        model.addChildAlgorithm(child)
+    model.updateDestinationParameters()
+    model.setParameterOrder([p.name() for p in inputs])
+    helpc = {"ALG_DESC": help_text, "ALG_CREATOR": "MineSAR", "ALG_HELP_CREATOR": "MineSAR",
+             "ALG_VERSION": "1"}
+    helpc.update(param_help or {})
+    model.setHelpContent(helpc)
+    ok, problems = model.validate()
+    if not ok:
+        raise RuntimeError(f"{model_id}: invalid model: {problems}")
+    return model
+
+
+# --------------------------------------------------------------------------- the studies
+MEMORY = ("int", "MEMORY_MB", "Memory budget for block processing (MiB)", 1024)
+
+
+def _common_inputs():
+    return [
+        _param("raster", "STACK", "SLC stack (VRT from Build SLC stack)"),
+        _param("raster", "DEM", "DEM on the SLC grid (m); empty = the stack's DEM", optional=True),
+    ]
+
+
+def study_a():
+    inputs = _common_inputs() + [
+        _param("double", "MAX_TEMPORAL_DAYS", "Maximum temporal baseline (days, inclusive)", 90.0, minimum=0.0),
+        _param("double", "MAX_PERP_PERCENT", "Maximum perpendicular baseline (% of the critical baseline)", 45.0,
+               minimum=0.0, maximum=100.0),
+        _param("int", "MIN_CONNECTIONS", "Minimum number of pairs per date", 4, minimum=0),
+        _param("int", "LOOKS_RANGE", "Looks in range (columns)", 4, minimum=1),
+        _param("int", "LOOKS_AZIMUTH", "Looks in azimuth (rows)", 1, minimum=1),
+        _param("double", "GOLDSTEIN_ALPHA", "Goldstein filter exponent (0 = no filter)", 0.5, minimum=0.0,
+               maximum=1.0),
+        _param("enum", "UNWRAP_METHOD", "Unwrapping network", "delaunay", options=["grid", "delaunay"]),
+        _param("double", "COHERENCE_THRESHOLD", "Coherence threshold (unwrapping and inversion)", 0.2,
+               minimum=0.0, maximum=1.0),
+        _param("bool", "ATMOSPHERE", "Two-pass atmospheric filtering", True),
+        _param("double", "ATMO_TEMPORAL_DAYS", "Temporal high-pass window (days)", 365.0, minimum=1.0),
+        _param("double", "ATMO_SPATIAL_M", "Spatial low-pass window (m)", 1600.0, minimum=1.0),
+        _param("bool", "VERTICAL", "Convert LOS to vertical (d / cos(incidence))", False),
+        _param(*MEMORY, minimum=1, advanced=True),
+    ]
+    steps = [
+        ("NETWORK", "minesar:pairnetwork", "Pair network by thresholds (step 2)", {
+            "STACK": ("in", "STACK"), "MODE": ("value", "sbas"),
+            "MAX_TEMPORAL_DAYS": ("in", "MAX_TEMPORAL_DAYS"), "MAX_PERP_PERCENT": ("in", "MAX_PERP_PERCENT"),
+            "MIN_CONNECTIONS": ("in", "MIN_CONNECTIONS"), "REPAIR": ("value", True),
+            "OUTPUT": ("out", "PAIRS", "Pairs table"), "PLOT": ("out", "PLOT", "Network plot (PNG)")}),
+        ("IFG", "minesar:interferograms", "Multilook, coherence, Goldstein filter (step 3)", {
+            "STACK": ("in", "STACK"), "PAIRS": ("child", "NETWORK", "OUTPUT"), "DEM": ("in", "DEM"),
+            "LOOKS_RANGE": ("in", "LOOKS_RANGE"), "LOOKS_AZIMUTH": ("in", "LOOKS_AZIMUTH"),
+            "REMOVE_TOPO": ("value", True), "GOLDSTEIN_ALPHA": ("in", "GOLDSTEIN_ALPHA"),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT_PHASE": ("out", "WRAPPED", "Wrapped phase (rad)"),
+            "OUTPUT_COHERENCE": ("out", "COHERENCE", "Coherence"),
+            "OUTPUT_MEAN_COHERENCE": ("out", "MEAN_COHERENCE", "Mean coherence")}),
+        ("UNWRAP", "minesar:unwrap", "Minimum-cost-flow unwrapping (step 3)", {
+            "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
+            "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
+            "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")}),
+        ("SBAS", "minesar:sbas", "SBAS inversion with atmospheric filtering (step 4)", {
+            "PHASE": ("child", "UNWRAP", "OUTPUT"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
+            "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"), "DEM_ERROR": ("value", True),
+            "ATMOSPHERE": ("in", "ATMOSPHERE"), "ATMO_TEMPORAL_DAYS": ("in", "ATMO_TEMPORAL_DAYS"),
+            "ATMO_SPATIAL_M": ("in", "ATMO_SPATIAL_M"), "VERTICAL": ("in", "VERTICAL"),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT_TIMESERIES": ("out", "TIMESERIES", "Displacement time series (mm)"),
+            "OUTPUT_VELOCITY": ("out", "VELOCITY", "Velocity (mm/yr)"),
+            "OUTPUT_DEM_ERROR": ("out", "DEM_ERROR", "DEM error (m)"),
+            "OUTPUT_TEMPORAL_COHERENCE": ("out", "TEMPORAL_COHERENCE", "Temporal coherence")}),
+    ]
+    help_text = (
+        "Study A, Muli coalfield pit No. 4 (Qinghai): SBAS time series. Pair network by thresholds (temporal "
+        "baseline <= 90 days, perpendicular baseline <= 45 % of the critical baseline, every date in at least 4 "
+        "pairs), multilooked interferograms with a Goldstein filter, minimum-cost-flow unwrapping on a Delaunay "
+        "network, SBAS inversion (interferograms below the coherence threshold are left out pixel by pixel) "
+        "with DEM error and two-pass atmospheric filtering (temporal high-pass 365 days, "
+        "spatial low-pass 1600 m). Outputs: pairs, coherence, unwrapped phase, displacement time series (mm), "
+        "velocity (mm/yr), DEM error (m) and temporal coherence. LOS displacement is positive toward the "
+        "satellite (subsidence negative). See docs/studies.md for what MineSAR does not do (precise orbits, "
+        "cropping, geocoding from slant range, ENVI export)."
+    )
+    return build_model("study_muli_sbas", "Study A: Muli pit No. 4, SBAS time series", help_text, inputs, steps)
+
+
+def study_b():
+    from minesar.algorithms import ps
+    inputs = _common_inputs() + [
+        _param("string", "MASTER_DATE", "Common master date YYYYMMDD (empty = automatic)", "", optional=True),
+        _param("enum", "SELECTION", "PS candidate selection", "dual", options=list(ps.SELECTION_METHODS)),
+        _param("double", "COHERENCE_THRESHOLD", "Coherence threshold (mean coherence, 0-1)", 0.7, minimum=0.0,
+               maximum=1.0),
+        _param("double", "DISPERSION_THRESHOLD", "Amplitude dispersion threshold D_A", 0.6, minimum=0.01,
+               maximum=10.0),
+        _param("double", "AMPLITUDE_THRESHOLD", "Amplitude threshold (dB of the mean intensity)", 10.5,
+               minimum=-300.0, maximum=300.0),
+        _param("double", "ATMO_TIME_WINDOW", "Atmospheric filter: temporal high-pass window (days)", 365.0,
+               minimum=0.0),
+        _param("double", "ATMO_SPACE_WINDOW", "Atmospheric filter: spatial low-pass window (m)", 1600.0,
+               minimum=0.0),
+        _param("points", "BENCHMARKS", "Leveling benchmarks (points)"),
+        _param("field", "ID_FIELD", "Benchmark id field", parent="BENCHMARKS"),
+        _param("field", "VALUE_FIELD", "Measured cumulative displacement field (mm); empty = DYYYYMMDD fields",
+               parent="BENCHMARKS", optional=True),
+        _param("field", "EXCLUDE_FIELD", "Disturbed-benchmark flag field (true = exclude)", parent="BENCHMARKS",
+               optional=True),
+        _param("string", "START_DATE", "Leveling start date (YYYYMMDD)", None, optional=True),
+        _param("string", "END_DATE", "Leveling end date (YYYYMMDD)", None, optional=True),
+        _param("double", "RADIUS", "Search radius (m)", 50.0, minimum=0.001),
+        _param("bool", "VERTICAL", "Compare vertical displacement (LOS / cos incidence)", True),
+        _param(*MEMORY, minimum=1, advanced=True),
+    ]
+    steps = [
+        ("PS", "minesar:psinsar", "PS-InSAR, dual-threshold selection", {
+            "STACK": ("in", "STACK"), "DEM": ("in", "DEM"), "MASTER_DATE": ("in", "MASTER_DATE"),
+            "SELECTION": ("in", "SELECTION"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+            "DISPERSION_THRESHOLD": ("in", "DISPERSION_THRESHOLD"),
+            "AMPLITUDE_THRESHOLD": ("in", "AMPLITUDE_THRESHOLD"),
+            "ATMO_TIME_WINDOW": ("in", "ATMO_TIME_WINDOW"), "ATMO_SPACE_WINDOW": ("in", "ATMO_SPACE_WINDOW"),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT": ("out", "PS_POINTS", "PS points")}),
+        ("LEVELING", "minesar:leveling", "Validation against leveling (mean of PS within the radius)", {
+            "BENCHMARKS": ("in", "BENCHMARKS"), "ID_FIELD": ("in", "ID_FIELD"),
+            "VALUE_FIELD": ("in", "VALUE_FIELD"), "START_DATE": ("in", "START_DATE"),
+            "END_DATE": ("in", "END_DATE"), "INSAR": ("child", "PS", "OUTPUT"),
+            "AGGREGATION": ("value", "mean"), "RADIUS": ("in", "RADIUS"), "VERTICAL": ("in", "VERTICAL"),
+            "EXCLUDE_FIELD": ("in", "EXCLUDE_FIELD"),
+            "OUTPUT": ("out", "COMPARISON", "Benchmark comparison"),
+            "OUTPUT_REPORT": ("out", "REPORT", "Validation report")}),
+    ]
+    help_text = (
+        "Study B, Huaibei coal mine, industrial square (working face II 513): PS-InSAR checked against "
+        "leveling. A single common master (automatic: smallest sum of normalised temporal and perpendicular "
+        "baselines), dual-threshold PS "
+        "selection (coherence >= 0.7, then amplitude dispersion D_A <= 0.6), linear velocity and DEM error per "
+        "PS, atmospheric filtering, then validation against leveling: the InSAR value of a benchmark is the "
+        "mean of all PS within 50 m; RMSE, bias and R² for all benchmarks and without the disturbed ones "
+        "(EXCLUDE_FIELD). Outputs: PS points (VEL mm/yr, DEM_ERR m, COH, DA, DYYYYMMDD mm), benchmark "
+        "comparison and an HTML report. LOS displacement is positive toward the satellite (subsidence "
+        "negative)."
+    )
+    return build_model("study_huaibei_ps", "Study B: Huaibei industrial square, PS-InSAR and leveling",
+                       help_text, inputs, steps)
+
+
+def study_c():
+    inputs = _common_inputs() + [
+        _param("double", "MAX_TEMPORAL_DAYS", "Maximum temporal baseline (days, inclusive)", 72.0, minimum=0.0),
+        _param("double", "MAX_PERP_PERCENT", "Maximum perpendicular baseline (% of the critical baseline)", 2.0,
+               minimum=0.0, maximum=100.0),
+        _param("int", "LOOKS_RANGE", "Looks in range (columns)", 5, minimum=1),
+        _param("int", "LOOKS_AZIMUTH", "Looks in azimuth (rows)", 1, minimum=1),
+        _param("double", "GOLDSTEIN_ALPHA", "Goldstein filter exponent (0 = no filter)", 0.5, minimum=0.0,
+               maximum=1.0),
+        _param("enum", "UNWRAP_METHOD", "Unwrapping network", "grid", options=["grid", "delaunay"]),
+        _param("double", "COHERENCE_THRESHOLD", "Coherence threshold (unwrapping and inversion)", 0.2,
+               minimum=0.0, maximum=1.0),
+        _param("bool", "ATMOSPHERE", "Two-pass atmospheric filtering", False),
+        _param("int", "N_SOURCES", "Okada: number of rectangles (1-5)", 3, minimum=1, maximum=5),
+        _param("bool", "FIX_DIP_ZERO", "Okada: horizontal rectangles (dip 0)", True),
+        _param("int", "ITERATIONS", "Okada: MCMC iterations", 20000, minimum=500, advanced=True),
+        _param("int", "SEED", "Okada: random seed", 0, minimum=0, advanced=True),
+        _param("lines", "LINE", "Profile line (optional)", optional=True),
+        _param(*MEMORY, minimum=1, advanced=True),
+    ]
+    steps = [
+        ("NETWORK", "minesar:pairnetwork", "Pair network by thresholds", {
+            "STACK": ("in", "STACK"), "MODE": ("value", "sbas"),
+            "MAX_TEMPORAL_DAYS": ("in", "MAX_TEMPORAL_DAYS"), "MAX_PERP_PERCENT": ("in", "MAX_PERP_PERCENT"),
+            "REPAIR": ("value", True),
+            "OUTPUT": ("out", "PAIRS", "Pairs table"), "PLOT": ("out", "PLOT", "Network plot (PNG)")}),
+        ("IFG", "minesar:interferograms", "Interferograms with Goldstein filter", {
+            "STACK": ("in", "STACK"), "PAIRS": ("child", "NETWORK", "OUTPUT"), "DEM": ("in", "DEM"),
+            "LOOKS_RANGE": ("in", "LOOKS_RANGE"), "LOOKS_AZIMUTH": ("in", "LOOKS_AZIMUTH"),
+            "REMOVE_TOPO": ("value", True), "GOLDSTEIN_ALPHA": ("in", "GOLDSTEIN_ALPHA"),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT_PHASE": ("out", "WRAPPED", "Wrapped phase (rad)"),
+            "OUTPUT_COHERENCE": ("out", "COHERENCE", "Coherence"),
+            "OUTPUT_MEAN_COHERENCE": ("out", "MEAN_COHERENCE", "Mean coherence")}),
+        ("UNWRAP", "minesar:unwrap", "Minimum-cost-flow unwrapping", {
+            "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
+            "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
+            "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")}),
+        ("SBAS", "minesar:sbas", "SBAS inversion (SVD, Berardino 2002)", {
+            "PHASE": ("child", "UNWRAP", "OUTPUT"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
+            "WEIGHT": ("value", "no"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+            "DEM_ERROR": ("value", True), "ATMOSPHERE": ("in", "ATMOSPHERE"), "VERTICAL": ("value", False),
+            "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT_TIMESERIES": ("out", "TIMESERIES", "Displacement time series (mm)"),
+            "OUTPUT_VELOCITY": ("out", "VELOCITY", "Velocity (mm/yr)"),
+            "OUTPUT_DEM_ERROR": ("out", "DEM_ERROR", "DEM error (m)"),
+            "OUTPUT_TEMPORAL_COHERENCE": ("out", "TEMPORAL_COHERENCE", "Temporal coherence")}),
+        ("OKADA", "minesar:okadafit", "Okada source fit on the cumulative displacement", {
+            "DISPLACEMENT": ("child", "SBAS", "OUTPUT_TIMESERIES"), "BAND": ("value", 0),
+            "VERTICAL_INPUT": ("value", False), "N_SOURCES": ("in", "N_SOURCES"),
+            "FIX_DIP_ZERO": ("in", "FIX_DIP_ZERO"), "OPENING_SIGN": ("value", "negative"),
+            "ITERATIONS": ("in", "ITERATIONS"), "SEED": ("in", "SEED"),
+            "OUTPUT_SOURCES": ("out", "SOURCES", "Okada: fitted rectangles"),
+            "OUTPUT_MODEL": ("out", "MODEL", "Okada: model (mm)"),
+            "OUTPUT_RESIDUAL": ("out", "RESIDUAL", "Okada: residual (mm)"),
+            "OUTPUT_REPORT": ("out", "REPORT", "Okada: fit report")}),
+        ("HAS_LINE", "native:condition", "Only with a profile line", {"LINE_GIVEN": "@LINE IS NOT NULL"}),
+        ("PROFILE", "minesar:profile", "Profile of the cumulative displacement along the line", {
+            "INPUT": ("child", "SBAS", "OUTPUT_TIMESERIES"), "LINE": ("in", "LINE"), "DATES": ("value", "last"),
+            "OUTPUT": ("out", "STATIONS", "Profile stations"),
+            "PLOT": ("out", "PLOT", "Profile plot")}, [("HAS_LINE", "LINE_GIVEN")]),
+    ]
+    help_text = (
+        "Study C, Puhe coal mine (Shenbei, Shenyang): SBAS and Okada source inversion. Pair network with "
+        "temporal baseline <= 72 days (the study's '< 72 days': with 42 dates on the 12-day grid only an "
+        "inclusive 72-day limit can give its 216 interferograms) and perpendicular baseline <= 2 % of the "
+        "critical baseline, "
+        "interferograms with a Goldstein filter, minimum-cost-flow unwrapping on the grid with coherence "
+        "threshold 0.2, SVD inversion of the velocities between consecutive dates (Berardino et al. 2002) "
+        "integrated in time, then a Bayesian fit of three horizontal (dip 0) rectangular tensile dislocations "
+        "(Okada) to the cumulative LOS displacement, and, when a line is given, the profile of the cumulative "
+        "displacement along it. Outputs: pairs, coherence, unwrapped phase, time series (mm), velocity "
+        "(mm/yr), DEM error, temporal coherence, source rectangles with uncertainties, model and residual (mm), "
+        "fit report, profile stations and plot."
+    )
+    return build_model("study_puhe_sbas_okada", "Study C: Puhe coal mine, SBAS and Okada sources", help_text,
+                       inputs, steps)
+
+
+STUDIES = {"study_muli_sbas": study_a, "study_huaibei_ps": study_b, "study_puhe_sbas_okada": study_c}
+
+
+def main(argv=None):
+    app, provider = _start_qgis()  # noqa: F841 - keep both alive while building
+    MODELS.mkdir(exist_ok=True)
+    for model_id, make in STUDIES.items():
+        model = make()
+        path = MODELS / f"{model_id}.model3"
+        if not model.toFile(str(path)):
+            raise RuntimeError(f"could not write {path}")
+        print(f"{path.relative_to(ROOT)}: {len(model.childAlgorithms())} steps, "
+              f"{len(model.parameterComponents())} inputs, {len(model.outputDefinitions())} outputs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

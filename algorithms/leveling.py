@@ -46,13 +46,13 @@ import html
 import io
 import math
 import os
-import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .progress import check_cancel, ensure, info, warn
 from .stackio import DAYS_PER_YEAR, S1_INCIDENCE_DEG, StackInfo, atomic_output, date_label, read_block, read_stack_info
+from . import tsfields as _tsfields
 from .validate import check_positive, check_range, parse_date
 
 AGGREGATIONS = ("mean", "median", "nearest", "bilinear")
@@ -64,7 +64,6 @@ _REL_TOL = 1e-9
 TIMESERIES_KINDS = ("timeseries", "truth_displacement", "los_displacement", "displacement", "model")
 VELOCITY_KINDS = ("velocity", "truth_velocity")
 
-_DFIELD = re.compile(r"^[Dd](\d{8})$")
 _TRUE = {"1", "true", "t", "yes", "y", "x", "on", "disturbed", "exclude", "excluded"}
 _FALSE = {"", "0", "false", "f", "no", "n", "off", "none", "null", "nan"}
 
@@ -125,16 +124,7 @@ def _is_qnull(v) -> bool:
 
 def date_fields(names: Sequence[str]) -> List[Tuple[str, _dt.date]]:
     """``DYYYYMMDD`` field names (MintPy/EGMS convention) with their dates, sorted by date."""
-    out = []
-    for n in names:
-        m = _DFIELD.match(str(n))
-        if m:
-            try:
-                out.append((str(n), parse_date(m.group(1), name=f"field {n}")))
-            except ValueError:
-                continue
-    out.sort(key=lambda t: t[1])
-    return out
+    return [(str(n), d) for n, d in _tsfields.date_fields(names)]
 
 
 def _days(d: _dt.date, ref: _dt.date) -> float:

@@ -17,20 +17,17 @@ from ..algorithms import okada, okadafit
 from ..algorithms.progress import check_cancel
 from ..algorithms.stackio import (S1_HEADING_DEG, S1_INCIDENCE_DEG, Geometry, plan_row_blocks, read_band,
                                   read_stack_info, write_raster)
-from .base import MineSARAlgorithm, tr
+from .base import MineSARAlgorithm, attribute_value, tr
 
 FIELDS = okada.SOURCE_COLUMNS  # x, y, depth, length, width, strike, dip, opening, strike_slip, dip_slip
 
 
 # --------------------------------------------------------------------------- helpers
 def _num(v):
+    """A finite float from an attribute (text allowed), else ``None``."""
+    v = attribute_value(v)
     if v is None:
         return None
-    try:
-        if hasattr(v, "isNull") and v.isNull():
-            return None
-    except Exception:  # noqa: BLE001
-        pass
     try:
         f = float(str(v).strip()) if isinstance(v, str) else float(v)
     except (TypeError, ValueError):

@@ -21,20 +21,13 @@ from ..algorithms import leveling as lev
 from ..algorithms import profile as prof
 from ..algorithms import tilt as tlt
 from ..algorithms.stackio import date_label
-from .base import MineSARAlgorithm, tr
+from .base import MineSARAlgorithm, attribute_value, tr
 
 
 # ------------------------------------------------------------------ helpers
 def _value(v):
     """QVariant NULL -> None, other attribute values unchanged."""
-    if v is None or v == NULL:
-        return None
-    try:
-        if hasattr(v, "isNull") and v.isNull():
-            return None
-    except Exception:  # noqa: BLE001
-        pass
-    return v
+    return None if v is None or v == NULL else attribute_value(v)
 
 
 def _float(v) -> float:

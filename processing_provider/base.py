@@ -42,6 +42,28 @@ GROUPS = {
 
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence (English or Chinese) or first line of ``text``."""
+    text = (text or "").strip()
+    for stop in (". ", "。"):
+        i = text.find(stop)
+        if i > 0:
+            return text[: i + 1]
+    return text.split("\n")[0]
+
+
+def attribute_value(v):
+    """A feature attribute with QVariant NULL turned into ``None``."""
+    if v is None:
+        return None
+    try:
+        if hasattr(v, "isNull") and v.isNull():
+            return None
+    except Exception:  # noqa: BLE001 - some wrapped types raise on isNull
+        pass
+    return v
+
+
 def numba_available() -> bool:
     """True when numba can be imported (the heavy kernels need it)."""
     return importlib.util.find_spec("numba") is not None
@@ -82,12 +104,7 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
 
     def shortDescription(self) -> str:  # noqa: N802
         """First sentence of the help (tooltips, qgis_process JSON)."""
-        text = self.shortHelpString().strip()
-        for stop in (". ", "。"):
-            i = text.find(stop)
-            if i > 0:
-                return text[: i + 1]
-        return text.split("\n")[0]
+        return first_sentence(self.shortHelpString())
 
     def icon(self) -> QIcon:
         return QIcon(ICON_PATH)

@@ -15,7 +15,7 @@ import traceback
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm
 from qgis.PyQt.QtGui import QIcon
 
-from .base import GROUPS, ICON_PATH, PLUGIN_DIR, tr
+from .base import GROUPS, ICON_PATH, PLUGIN_DIR, first_sentence, tr
 
 MODELS_DIR = os.path.join(PLUGIN_DIR, "models")
 STUDIES_GROUP_ID = "8_studies"
@@ -58,12 +58,7 @@ class StudyModelAlgorithm(QgsProcessingModelAlgorithm):
         return tr(self.HELP)
 
     def shortDescription(self) -> str:  # noqa: N802
-        text = self.shortHelpString().strip()
-        for stop in (". ", "。"):
-            i = text.find(stop)
-            if i > 0:
-                return text[: i + 1]
-        return text.split("\n")[0]
+        return first_sentence(self.shortHelpString())
 
     def icon(self) -> QIcon:
         return QIcon(ICON_PATH)

@@ -18,11 +18,8 @@ by the provider (``i18n/zh/studies.json``).
 """
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,28 +30,10 @@ GROUP = "8 · Studies"
 # --------------------------------------------------------------------------- QGIS bootstrap
 def _start_qgis():
     """Headless QGIS with Processing and the MineSAR provider (import as ``minesar``)."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["QT_HASH_SEED"] = "0"   # stable XML attribute order: regenerated files diff cleanly
-    scratch = tempfile.mkdtemp(prefix="minesar_models_")
-    atexit.register(shutil.rmtree, scratch, True)   # removes the link, never the checkout
-    os.environ.setdefault("QGIS_CUSTOM_CONFIG_PATH", os.path.join(scratch, "profile"))
-    link_parent = Path(scratch) / "import"
-    link_parent.mkdir()
-    (link_parent / "minesar").symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(link_parent))
-    for p in ("/usr/share/qgis/python", "/usr/share/qgis/python/plugins"):
-        if os.path.isdir(p) and p not in sys.path:
-            sys.path.append(p)
-    from qgis.core import QgsApplication
-    QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-    Processing.initialize()
-    from minesar.processing_provider.provider import MineSARProvider
-    provider = MineSARProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
-    return app, provider
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from headless import start_qgis
+    return start_qgis()
 
 
 # --------------------------------------------------------------------------- model inputs

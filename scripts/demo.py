@@ -15,25 +15,10 @@ import datetime as dt
 import html
 import os
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def _import_plugin():
-    link_parent = os.path.join(tempfile.gettempdir(), "minesar_demo_import")
-    os.makedirs(link_parent, exist_ok=True)
-    link = os.path.join(link_parent, "minesar")
-    if os.path.islink(link) and os.readlink(link) != ROOT:
-        os.unlink(link)
-    if not os.path.exists(link):
-        os.symlink(ROOT, link)
-    sys.path.insert(0, link_parent)
-    for p in ("/usr/share/qgis/python", "/usr/share/qgis/python/plugins"):
-        if p not in sys.path:
-            sys.path.append(p)
 
 
 def main(argv=None) -> int:
@@ -42,18 +27,9 @@ def main(argv=None) -> int:
     ap.add_argument("--scenario", default="tiny")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _import_plugin()
-    from qgis.core import QgsApplication
-    QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-    Processing.initialize()
-    from minesar.processing_provider.provider import MineSARProvider
-    provider = MineSARProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
     sys.path.insert(0, HERE)
+    from headless import start_qgis
+    app, provider = start_qgis()  # noqa: F841 - keep the provider alive
     from demo_chain import run_chain  # noqa: E402 (needs the plugin on sys.path)
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)

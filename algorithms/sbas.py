@@ -56,7 +56,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import stackio
-from .blocks import Block, run_blocks
+from .blocks import Block, default_workers, run_blocks
 from .progress import ScaledFeedback, check_cancel, ensure, info, warn
 from .validate import check_array, check_choice, check_positive, check_range
 
@@ -213,17 +213,17 @@ def coherence_to_weight(coherence: np.ndarray, weight: str, looks: int, epsilon:
 
 # --------------------------------------------------------------------------- kernels
 @njit(cache=True, nogil=True)
-def _kernel_patterns(phase, pid, pinvs, ok, dt, ref_idx, sec_idx, ts, tcoh, rms):  # pragma: no cover - numba
+def _kernel_patterns(phase0, valid, pid, pinvs, ok, dt, ref_idx, sec_idx, ts, tcoh, rms):  # pragma: no cover
     """Un-weighted inversion with one pseudo-inverse per valid pattern.
 
-    phase (npix, nifg) rad, NaN where unusable; pid (npix,) pattern id;
-    pinvs (npat, nd-1, nifg) with zero columns for unusable interferograms;
-    ok (npat,) pattern passes the masks.  Writes ts (npix, nd) rad,
-    tcoh (npix,), rms (npix,) rad; NaN for masked pixels.
+    phase0 (npix, nifg) rad with 0 where unusable; valid (npix, nifg) bool;
+    pid (npix,) pattern id; pinvs (npat, nd-1, nifg) with zero columns for the
+    unusable interferograms of each pattern; ok (npat,) pattern passes the
+    masks.  Writes ts (npix, nd) rad, tcoh (npix,), rms (npix,) rad; NaN for
+    masked pixels.
     """
-    npix, nifg = phase.shape
+    npix, nifg = phase0.shape
     nv = dt.shape[0]
-    v = np.empty(nv)
     for p in range(npix):
         k = pid[p]
         if not ok[k]:
@@ -232,24 +232,21 @@ def _kernel_patterns(phase, pid, pinvs, ok, dt, ref_idx, sec_idx, ts, tcoh, rms)
             tcoh[p] = np.nan
             rms[p] = np.nan
             continue
+        ts[p, 0] = 0.0
+        acc_t = 0.0
         for a in range(nv):
             acc = 0.0
             for i in range(nifg):
-                c = pinvs[k, a, i]
-                if c != 0.0:
-                    acc += c * phase[p, i]
-            v[a] = acc
-        ts[p, 0] = 0.0
-        for a in range(nv):
-            ts[p, a + 1] = ts[p, a] + v[a] * dt[a]
+                acc += pinvs[k, a, i] * phase0[p, i]
+            acc_t += acc * dt[a]
+            ts[p, a + 1] = acc_t
         re = 0.0
         im = 0.0
         ss = 0.0
         n = 0
         for i in range(nifg):
-            y = phase[p, i]
-            if y == y:
-                r = y - (ts[p, sec_idx[i]] - ts[p, ref_idx[i]])
+            if valid[p, i]:
+                r = phase0[p, i] - (ts[p, sec_idx[i]] - ts[p, ref_idx[i]])
                 re += math.cos(r)
                 im += math.sin(r)
                 ss += r * r
@@ -263,10 +260,60 @@ def _kernel_patterns(phase, pid, pinvs, ok, dt, ref_idx, sec_idx, ts, tcoh, rms)
 
 
 @njit(cache=True, nogil=True)
+def _cholesky_solve(N, rhs, out, bw):  # pragma: no cover - numba
+    """Solve N x = rhs for a symmetric positive definite N of half-bandwidth
+    ``bw`` (N[a, c] = 0 for |a - c| >= bw; N is overwritten by its Cholesky
+    factor).  Returns False when N is (numerically) singular."""
+    n = N.shape[0]
+    dmax = 0.0
+    for i in range(n):
+        if N[i, i] > dmax:
+            dmax = N[i, i]
+    tol = 1e-10 * dmax
+    for j in range(n):
+        k0 = max(0, j - bw + 1)
+        d = N[j, j]
+        for k in range(k0, j):
+            d -= N[j, k] * N[j, k]
+        if d <= tol:
+            return False
+        d = math.sqrt(d)
+        N[j, j] = d
+        for i in range(j + 1, min(n, j + bw)):
+            acc = N[i, j]
+            for k in range(max(k0, i - bw + 1), j):
+                acc -= N[i, k] * N[j, k]
+            N[i, j] = acc / d
+    for i in range(n):
+        acc = rhs[i]
+        for k in range(max(0, i - bw + 1), i):
+            acc -= N[i, k] * out[k]
+        out[i] = acc / N[i, i]
+    for i in range(n - 1, -1, -1):
+        acc = out[i]
+        for k in range(i + 1, min(n, i + bw)):
+            acc -= N[k, i] * out[k]
+        out[i] = acc / N[i, i]
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _kernel_weighted(phase, wsqrt, pid, ok, B, dt, ref_idx, sec_idx, rcond, ts, tcoh, rms):  # pragma: no cover
-    """Weighted (WLS) minimum-norm velocity inversion, one SVD per pixel."""
+    """Weighted (WLS) minimum-norm velocity inversion, pixel by pixel.
+
+    Full-rank pixels solve the normal equations by Cholesky (the unique LS
+    solution); rank-deficient ones (disconnected networks) fall back to the
+    minimum-norm SVD solution with singular values below rcond x max dropped.
+    """
     npix, nifg = phase.shape
     nv = dt.shape[0]
+    N = np.empty((nv, nv))
+    rhs = np.empty(nv)
+    v = np.empty(nv)
+    bw = 1
+    for i in range(nifg):                     # half-bandwidth of B^T W B
+        if sec_idx[i] - ref_idx[i] > bw:
+            bw = sec_idx[i] - ref_idx[i]
     for p in range(npix):
         if not ok[pid[p]]:
             for j in range(nv + 1):
@@ -278,33 +325,52 @@ def _kernel_weighted(phase, wsqrt, pid, ok, B, dt, ref_idx, sec_idx, rcond, ts, 
         for i in range(nifg):
             if phase[p, i] == phase[p, i]:
                 n += 1
-        Bw = np.empty((n, nv))
-        yw = np.empty(n)
-        m = 0
+        for a in range(nv):
+            rhs[a] = 0.0
+            for c in range(nv):
+                N[a, c] = 0.0
         for i in range(nifg):
             y = phase[p, i]
             if y == y:
-                w = wsqrt[p, i]
-                for a in range(nv):
-                    Bw[m, a] = B[i, a] * w
-                yw[m] = y * w
-                m += 1
-        u, s, vt = np.linalg.svd(Bw, full_matrices=False)
-        smax = s[0] if s.shape[0] > 0 else 0.0
-        # v = V diag(1/s) U^T yw, dropping small singular values
-        uty = np.zeros(s.shape[0])
-        for q in range(s.shape[0]):
-            if s[q] > rcond * smax and s[q] > 0.0:
+                w2 = wsqrt[p, i] * wsqrt[p, i]
+                # row i of B is dt over the intervals [ref_idx, sec_idx) and 0 elsewhere
+                for a in range(ref_idx[i], sec_idx[i]):
+                    ba = B[i, a] * w2
+                    rhs[a] += ba * y
+                    for c in range(a, sec_idx[i]):
+                        N[a, c] += ba * B[i, c]
+        for a in range(nv):
+            for c in range(a):
+                N[a, c] = N[c, a]
+        if not _cholesky_solve(N, rhs, v, bw):
+            Bw = np.empty((n, nv))
+            yw = np.empty(n)
+            m = 0
+            for i in range(nifg):
+                y = phase[p, i]
+                if y == y:
+                    w = wsqrt[p, i]
+                    for a in range(nv):
+                        Bw[m, a] = B[i, a] * w
+                    yw[m] = y * w
+                    m += 1
+            u, sv, vt = np.linalg.svd(Bw, full_matrices=False)
+            smax = sv[0] if sv.shape[0] > 0 else 0.0
+            uty = np.zeros(sv.shape[0])
+            for q in range(sv.shape[0]):
+                if sv[q] > rcond * smax and sv[q] > 0.0:
+                    acc = 0.0
+                    for i in range(n):
+                        acc += u[i, q] * yw[i]
+                    uty[q] = acc / sv[q]
+            for a in range(nv):
                 acc = 0.0
-                for i in range(n):
-                    acc += u[i, q] * yw[i]
-                uty[q] = acc / s[q]
+                for q in range(sv.shape[0]):
+                    acc += vt[q, a] * uty[q]
+                v[a] = acc
         ts[p, 0] = 0.0
         for a in range(nv):
-            acc = 0.0
-            for q in range(s.shape[0]):
-                acc += vt[q, a] * uty[q]
-            ts[p, a + 1] = ts[p, a] + acc * dt[a]
+            ts[p, a + 1] = ts[p, a] + v[a] * dt[a]
         re = 0.0
         im = 0.0
         ss = 0.0
@@ -373,18 +439,31 @@ def _patterns(valid: np.ndarray):
 
 
 def _pattern_ok(patterns: np.ndarray, s: SBASSettings) -> np.ndarray:
+    """Patterns that pass MIN_COHERENT_FRACTION and MIN_REDUNDANCY (vectorised)."""
     nifg = patterns.shape[1]
     need = max(1, int(math.ceil(s.min_coherent_fraction * nifg - 1e-9)))
-    ok = patterns.sum(axis=1) >= need
     nd = len(s.dates)
-    for k in np.nonzero(ok)[0]:
-        rows = patterns[k]
-        count = np.zeros(nd, dtype=np.int64)
-        np.add.at(count, s.ref_idx[rows], 1)
-        np.add.at(count, s.sec_idx[rows], 1)
-        if count.min() < s.min_redundancy:
-            ok[k] = False
-    return ok
+    inc = np.zeros((nifg, nd))
+    inc[np.arange(nifg), s.ref_idx] = 1.0
+    inc[np.arange(nifg), s.sec_idx] = 1.0
+    per_date = patterns.astype(np.float64) @ inc
+    return (patterns.sum(axis=1) >= need) & (per_date.min(axis=1) >= s.min_redundancy)
+
+
+def _batched_pinv(Bm: np.ndarray) -> np.ndarray:
+    """Pseudo-inverses of a batch ``(k, m, n)``: full-rank matrices through the
+    normal equations (same result as the SVD, much cheaper), rank-deficient ones
+    (singular values below RCOND x max, e.g. disconnected networks) by SVD."""
+    BmT = np.transpose(Bm, (0, 2, 1))
+    N = BmT @ Bm
+    ev = np.linalg.eigvalsh(N)
+    good = ev[:, 0] > (RCOND ** 2) * 1e2 * ev[:, -1]
+    out = np.empty(BmT.shape)
+    if good.any():
+        out[good] = np.linalg.solve(N[good], BmT[good])
+    if (~good).any():
+        out[~good] = np.linalg.pinv(Bm[~good], rcond=RCOND)
+    return out
 
 
 def invert_pixels(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.ndarray] = None):
@@ -406,12 +485,15 @@ def invert_pixels(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.nda
     tcoh = np.empty(npix)
     rms = np.empty(npix)
     if s.weight == "no" or coherence is None:
+        # one pseudo-inverse per valid pattern, batched (rows of unusable
+        # interferograms are zero, so their columns of the pinv are zero)
         pinvs = np.zeros((len(patterns), nd - 1, nifg))
-        for k in range(len(patterns)):
-            if ok[k]:
-                rows = patterns[k]
-                pinvs[k][:, rows] = np.linalg.pinv(s.B[rows], rcond=RCOND)
-        _kernel_patterns(phase, pid, pinvs, ok, s.dt, s.ref_idx, s.sec_idx, ts, tcoh, rms)
+        idx = np.nonzero(ok)[0]
+        for c0 in range(0, len(idx), 2048):
+            sel = idx[c0:c0 + 2048]
+            pinvs[sel] = _batched_pinv(s.B[None, :, :] * patterns[sel][:, :, None])
+        phase0 = np.where(valid, phase, 0.0)
+        _kernel_patterns(phase0, valid, pid, pinvs, ok, s.dt, s.ref_idx, s.sec_idx, ts, tcoh, rms)
     else:
         w = coherence_to_weight(coherence, s.weight, s.looks)
         wsqrt = np.ascontiguousarray(np.sqrt(w), dtype=np.float64)
@@ -441,13 +523,14 @@ def invert_block(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.ndar
     ts, tcoh, rms = invert_pixels(y, s, c)
     ts_mm = ts * s.to_mm
     valid = np.isfinite(ts_mm[:, -1])
-    coef = ts_mm @ s.G_pinv.T
+    # tall-skinny products with einsum: BLAS would start its own threads inside the block pool
+    coef = np.einsum("pj,kj->pk", ts_mm, s.G_pinv)
     dem = np.full(ts_mm.shape[0], np.nan)
     if s.dem_active:
         dem = coef[:, -1].copy()
         ts_mm = ts_mm - dem[:, None] * s.k_dem[None, :]
-    lin = ts_mm @ s.L1_pinv.T
-    resid = ts_mm - lin @ s.L1.T
+    lin = np.einsum("pj,kj->pk", ts_mm, s.L1_pinv)
+    resid = ts_mm - np.einsum("pk,jk->pj", lin, s.L1)
     vel = lin[:, 1]
     nd = len(s.dates)
     shape = (rows, cols)
@@ -474,7 +557,7 @@ def temporal_highpass(residual: np.ndarray, t_days: np.ndarray, window_days: flo
     W /= W.sum(axis=1, keepdims=True)
     nd = residual.shape[0]
     flat = residual.reshape(nd, -1)
-    return (flat - W @ flat).reshape(residual.shape)
+    return (flat - np.einsum("jk,kp->jp", W, flat)).reshape(residual.shape)
 
 
 def spatial_lowpass(band: np.ndarray, sigma_px: Tuple[float, float]) -> np.ndarray:
@@ -668,7 +751,36 @@ def _stack_settings(info_: stackio.StackInfo, feedback):
 
 
 def _bytes_per_pixel(nifg: int, nd: int, weighted: bool) -> float:
-    return 8.0 * (nifg * (5 + (3 if weighted else 0)) + nd * 8) + 64
+    """Bytes held per pixel of a block: phase copies (read, referenced,
+    masked, zero-filled, contiguous), mask, coherence and weights, time series,
+    residual, atmosphere and the model fits."""
+    return 8.0 * (nifg * (7 + (4 if weighted else 0)) + nd * 10) + 128
+
+
+def _plan(path: str, H: int, W: int, bpp: float, memory_mb: float, workers: Optional[int]):
+    """Row blocks within the budget, aligned on the input's tile/strip height
+    (a block that cuts a compressed tile decompresses it twice), and split so
+    that every worker thread gets blocks when the raster is tall enough.  The
+    budget is shared by the threads: each block gets 3/4 x MEMORY_MB / threads."""
+    ds = stackio.open_raster(path, name="PHASE")
+    tile_h = max(1, int(ds.GetRasterBand(1).GetBlockSize()[1]))
+    ds = None
+    nthreads = max(1, workers or default_workers())
+    per_thread = 0.75 * memory_mb / nthreads        # a quarter of the budget is GDAL's block cache
+    budget_rows = int(per_thread * 2 ** 20 // max(bpp * W, 1.0))
+    multiple = tile_h if budget_rows >= tile_h else 1
+    plan = stackio.plan_row_blocks(H, W, bytes_per_pixel=bpp, memory_mb=per_thread, multiple=multiple)
+    if len(plan) < 2 * nthreads and nthreads > 1:
+        # give every thread work; tile alignment only when it still balances the blocks
+        per = int(math.ceil(H / (2 * nthreads)))
+        if int(math.ceil(per / multiple)) * multiple * nthreads <= H:
+            per = int(math.ceil(per / multiple)) * multiple
+        else:
+            multiple = 1
+        if per < H:
+            plan = stackio.plan_row_blocks(H, W, bytes_per_pixel=bpp, memory_mb=per * W * bpp / 2 ** 20,
+                                           multiple=multiple)
+    return plan
 
 
 def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_timeseries: str,
@@ -720,7 +832,7 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
         warn(feedback, f"The pair network has {nsub} disconnected subsets: the minimum-norm velocity solution "
                        f"bridges the gaps (Berardino 2002), interpret those intervals with care")
     bpp = _bytes_per_pixel(nifg, nd, weight != "no")
-    plan = stackio.plan_row_blocks(H, W, bytes_per_pixel=bpp, memory_mb=memory_mb)
+    plan = _plan(phase_path, H, W, bpp, memory_mb, workers)
     info(feedback, f"{len(plan)} row block(s) of up to {plan[0].nrows} rows for MEMORY_MB={memory_mb:g}")
 
     def read(bl, path):
@@ -777,6 +889,11 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
                                    labels=labels, band_metadata=bmd, metadata=md, **common)
 
     tmpdir = tempfile.mkdtemp(prefix="minesar_sbas_", dir=os.path.dirname(os.path.abspath(out_timeseries)))
+    # GDAL's block cache (default 5 % of RAM) would hold decoded and written tiles far beyond the
+    # budget: limit it to a quarter of MEMORY_MB for this run and restore it afterwards
+    from osgeo import gdal
+    old_cache = gdal.GetCacheMax()
+    gdal.SetCacheMax(int(min(old_cache, max(memory_mb / 4.0, 8.0) * 2 ** 20)))
     stats = {"n_valid": 0}
     try:
         def run_pass(atm_path, writers, progress_range, collect_residual=None):
@@ -785,7 +902,8 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
             def job(b):
                 row0, nrows = b.window
                 ph = stackio.read_block(phase_path, row0, nrows, dtype="float64")
-                coh = stackio.read_block(coherence_path, row0, nrows, dtype="float64") if coherence_path else None
+                coh = stackio.read_block(coherence_path, row0, nrows, dtype="float64") if (
+                    coherence_path and (weight != "no" or coherence_threshold > 0)) else None
                 atm = stackio.read_block(atm_path, row0, nrows, dtype="float64") if atm_path else None
                 return invert_block(ph, s, coh, atmosphere_mm=atm)
 
@@ -793,6 +911,7 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
                 row0, _ = b.window
                 for key, (w, fn) in writers.items():
                     w.write(fn(res), row0=row0)
+                res.clear()          # run_blocks keeps every result: free the arrays once written
 
             run_blocks(blocks, job, feedback=feedback, workers=workers, on_result=done,
                        progress_range=progress_range)
@@ -897,6 +1016,7 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
     finally:
         import shutil
         shutil.rmtree(tmpdir, ignore_errors=True)
+        gdal.SetCacheMax(old_cache)
     rms_cat = np.concatenate(rms_all) if rms_all else np.array([np.nan])
     tcoh_cat = np.concatenate(tcoh_all) if tcoh_all else np.array([np.nan])
     summ = SBASSummary((r, c), how, stats["n_valid"], H * W, nsub, vmin[0], vmax[0],

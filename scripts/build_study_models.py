@@ -344,6 +344,7 @@ def study_c():
             "OUTPUT_DEM_ERROR": ("out", "DEM_ERROR", "DEM error (m)"),
             "OUTPUT_TEMPORAL_COHERENCE": ("out", "TEMPORAL_COHERENCE", "Temporal coherence")}),
         ("OKADA", "minesar:okadafit", "Okada source fit on the cumulative displacement", {
+            # BAND 0 = the last band = the cumulative displacement at the last date
             "DISPLACEMENT": ("child", "SBAS", "OUTPUT_TIMESERIES"), "BAND": ("value", 0),
             "VERTICAL_INPUT": ("value", False), "N_SOURCES": ("in", "N_SOURCES"),
             "FIX_DIP_ZERO": ("in", "FIX_DIP_ZERO"), "OPENING_SIGN": ("value", "negative"),

@@ -61,7 +61,10 @@ KINDS = ("slc", "wrapped", "coherence", "mean_coherence", "amplitude_dispersion"
 
 PAIR_KINDS = ("wrapped", "coherence", "unwrapped", "components")
 
-GTIFF_OPTIONS = ["TILED=YES", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND"]
+# 256 x 16 tiles: stages read row blocks, so short tiles are decompressed about once per
+# block instead of once per block for every 256-row tile the block touches.
+GTIFF_OPTIONS = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=16", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER",
+                 "INTERLEAVE=BAND"]
 
 
 # --------------------------------------------------------------------------- dates

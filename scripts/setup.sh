@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(qgis python3-qgis qgis-providers qgis-plugin-grass- gdal-bin python3-gdal
       python3-numba python3-scipy python3-pyproj python3-pytest python3-matplotlib
-      xvfb xauth imagemagick qttools5-dev-tools pyqt5-dev-tools gfortran python3-venv)
+      xvfb xauth imagemagick qttools5-dev-tools pyqt5-dev-tools gfortran python3-venv
+      fonts-wqy-microhei)
 missing=()
 for p in "${PKGS[@]}"; do
   case "$p" in *-) continue;; esac

@@ -15,6 +15,8 @@ second) for
 and checks that the numpy reference and the numba engine agree.
 
 Run: /usr/bin/python3 bench/bench_interferograms.py [--rows 256 --cols 512 --dates 42]
+     [--alpha 0 (no Goldstein)] [--profile (CPU time per numba kernel, 1 thread)]
+On a shared machine compare the CPU-time columns and run each measurement twice.
 """
 from __future__ import annotations
 
@@ -139,6 +141,44 @@ def make_stack(I, rows, cols, n_dates, seed=0):
     return slc, dem, dates, bperp, pairs
 
 
+def profile_kernels(I, run, repeat):
+    """CPU time per ``*_kernel`` function of the engine (wrapped from Python, so
+    only the top-level kernels are timed); best of ``repeat`` runs."""
+    import collections
+    orig = {n: getattr(I, n) for n in dir(I) if n.endswith("_kernel") and callable(getattr(I, n))}
+    acc = collections.defaultdict(float)
+
+    def wrap(name, f):
+        def g(*a, **k):
+            c = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                acc[name] += time.process_time() - c
+        return g
+
+    best = None
+    try:
+        for name, f in orig.items():
+            setattr(I, name, wrap(name, f))
+        for _ in range(max(1, repeat)):
+            acc.clear()
+            c = time.process_time()
+            run()
+            tot = time.process_time() - c
+            if best is None or tot < best[0]:
+                best = (tot, dict(acc))
+    finally:
+        for name, f in orig.items():
+            setattr(I, name, f)
+    tot, per = best
+    print(f"\nCPU time per kernel, 1 thread (total {tot:.3f} s):")
+    for name, v in sorted(per.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<22} {v:7.3f} s  {100 * v / tot:5.1f} %")
+    print(f"  {'Python / allocation':<22} {tot - sum(per.values()):7.3f} s")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=256)
@@ -151,6 +191,7 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--skip-io", action="store_true", help="skip the end-to-end file run")
+    ap.add_argument("--profile", action="store_true", help="only print the CPU time per numba kernel (1 thread)")
     args = ap.parse_args(argv)
     I, stackio = _import_minesar()
     slc, dem, dates, bperp, pairs = make_stack(I, args.rows, args.cols, args.dates)
@@ -167,6 +208,9 @@ def main(argv=None):
     t0 = time.perf_counter()
     I.interferogram_arrays(slc[:, :64, :64], dates, pairs[:3], dem=dem[:64, :64], bperp_m=bperp, **opts)
     print(f"numba warm-up (compile or cache load): {time.perf_counter() - t0:.2f} s")
+    if args.profile:
+        return profile_kernels(I, lambda: I.interferogram_arrays(slc, dates, pairs, dem=dem, bperp_m=bperp,
+                                                                 workers=1, **opts), args.repeat)
 
     def best(fn):
         """min wall time, min CPU time (all threads of the process) and the result."""

@@ -14,11 +14,13 @@ Method (DESIGN §6):
   Seymour & Cumming 1994) and ``var`` (w = 1 / phase variance, the variance
   of the distributed-scatterer phase PDF for coherence g and L looks, Tough
   et al. 1995).  The weighted problem is ``pinv(sqrt(W) B) sqrt(W) phi``.
-* **Speed** — the trick that makes the un-weighted inversion fast: pixels are
-  grouped by their pattern of valid interferograms, the pseudo-inverse is
-  computed once per pattern and applied to every pixel of the group by a
-  ``numba`` kernel.  Weighted inversions solve a small SVD per pixel inside a
-  ``nogil`` kernel.
+* **Speed** — blocks stay interferogram-major (nifg, npix) as read; the
+  fully valid pixels of a chunk get their time series from one BLAS GEMM with
+  the integrated pseudo-inverse of the whole network, the partially valid ones
+  are grouped by their pattern of valid interferograms (one pseudo-inverse per
+  pattern, one small GEMM per group).  Weighted inversions solve a banded
+  Cholesky (SVD when rank-deficient) per pixel inside a ``nogil`` kernel.  The
+  temporal coherence is vectorised (float32 sine/cosine).
 * **Masks** — per pixel, an interferogram is used when its phase is finite
   and its coherence reaches ``COHERENCE_THRESHOLD``; a pixel is inverted when
   at least ``MIN_COHERENT_FRACTION`` of the interferograms are usable and
@@ -298,12 +300,13 @@ def _cholesky_solve(N, rhs, out, bw):  # pragma: no cover - numba
 
 
 @njit(cache=True, nogil=True)
-def _kernel_weighted(phase, wsqrt, pid, ok, B, dt, ref_idx, sec_idx, rcond, ts, tcoh, rms):  # pragma: no cover
+def _kernel_weighted(phase, wsqrt, pid, ok, B, dt, ref_idx, sec_idx, rcond, quality, ts, tcoh, rms):  # pragma: no cover
     """Weighted (WLS) minimum-norm velocity inversion, pixel by pixel.
 
     Full-rank pixels solve the normal equations by Cholesky (the unique LS
     solution); rank-deficient ones (disconnected networks) fall back to the
     minimum-norm SVD solution with singular values below rcond x max dropped.
+    ``quality=False`` leaves tcoh and rms untouched.
     """
     npix, nifg = phase.shape
     nv = dt.shape[0]
@@ -371,6 +374,8 @@ def _kernel_weighted(phase, wsqrt, pid, ok, B, dt, ref_idx, sec_idx, rcond, ts, 
         ts[p, 0] = 0.0
         for a in range(nv):
             ts[p, a + 1] = ts[p, a] + v[a] * dt[a]
+        if not quality:                     # temporal coherence computed by the caller (vectorised)
+            continue
         re = 0.0
         im = 0.0
         ss = 0.0
@@ -426,16 +431,17 @@ class SBASSettings:
         self.G_pinv = np.linalg.pinv(self.G, rcond=1e-10)
         self.L1 = np.stack([np.ones_like(self.t_years), self.t_years], axis=1)
         self.L1_pinv = np.linalg.pinv(self.L1)
-
-
-def _patterns(valid: np.ndarray):
-    """Group pixels by their row of ``valid`` (npix, nifg) -> (unique rows, ids)."""
-    packed = np.packbits(valid, axis=1)
-    if packed.shape[1] == 0:
-        packed = np.zeros((valid.shape[0], 1), np.uint8)
-    view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))[:, 0]
-    uniq, first, inv = np.unique(view, return_index=True, return_inverse=True)
-    return valid[first], inv.astype(np.int64)
+        nifg, nd = len(self.pairs), len(self.dates)
+        # C integrates interval velocities into the time series (row 0 = first date = 0);
+        # D maps the time series to interferograms (+1 secondary, -1 reference)
+        self.C = np.tril(np.ones((nd, nd - 1)), -1) * self.dt[None, :]
+        self.D = np.zeros((nifg, nd))
+        self.D[np.arange(nifg), self.sec_idx] += 1.0
+        self.D[np.arange(nifg), self.ref_idx] -= 1.0
+        # the fully valid pattern: time series = M_full @ phase (one GEMM per block)
+        full = np.ones((1, nifg), dtype=bool)
+        self.full_ok = bool(_pattern_ok(full, self)[0]) if nifg else False
+        self.M_full = self.C @ _batched_pinv(self.B[None])[0] if nifg else np.zeros((nd, 0))
 
 
 def _pattern_ok(patterns: np.ndarray, s: SBASSettings) -> np.ndarray:
@@ -466,7 +472,294 @@ def _batched_pinv(Bm: np.ndarray) -> np.ndarray:
     return out
 
 
-def invert_pixels(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.ndarray] = None):
+@njit(cache=True, nogil=True)
+def _kernel_prepare(ph, ref, corr, coh, thr, y, valid):  # pragma: no cover - numba
+    """One pass over a block (nifg, npix): y = ph - ref - corr (float64, 0 where
+    unusable), valid = finite phase and (coherence >= thr when ``coh`` has
+    rows).  ``corr`` (nifg, npix) or (0, 0) for none."""
+    nifg, npix = ph.shape
+    use_corr = corr.shape[0] > 0
+    use_coh = coh.shape[0] > 0
+    for i in range(nifg):
+        r = ref[i]
+        for p in range(npix):
+            v = ph[i, p] - r
+            ok = v == v and abs(v) < np.inf
+            if use_coh and ok:
+                ok = coh[i, p] >= thr
+            if ok:
+                if use_corr:
+                    v -= corr[i, p]
+                y[i, p] = v
+                valid[i, p] = True
+            else:
+                y[i, p] = 0.0
+                valid[i, p] = False
+
+
+@njit(cache=True, nogil=True)
+def _kernel_residual(y, valid, ts, ref_idx, sec_idx, r32, ss, n):  # pragma: no cover - numba
+    """Network residual r = y - (ts[sec] - ts[ref]) per interferogram and pixel:
+    r32 (float32, 0 where unusable), ss = sum r^2, n = usable count."""
+    nifg, npix = y.shape
+    for p in range(npix):
+        ss[p] = 0.0
+        n[p] = 0
+    for i in range(nifg):
+        a = ref_idx[i]
+        b = sec_idx[i]
+        for p in range(npix):
+            if valid[i, p]:
+                r = y[i, p] - (ts[b, p] - ts[a, p])
+                r32[i, p] = r
+                ss[p] += r * r
+                n[p] += 1
+            else:
+                r32[i, p] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _cholesky_factor(N, bw):  # pragma: no cover - numba
+    """In-place banded Cholesky (lower) of N; False when (numerically) singular."""
+    n = N.shape[0]
+    dmax = 0.0
+    for i in range(n):
+        if N[i, i] > dmax:
+            dmax = N[i, i]
+    tol = 1e-10 * dmax
+    for j in range(n):
+        k0 = max(0, j - bw + 1)
+        d = N[j, j]
+        for k in range(k0, j):
+            d -= N[j, k] * N[j, k]
+        if d <= tol:
+            return False
+        d = math.sqrt(d)
+        N[j, j] = d
+        for i in range(j + 1, min(n, j + bw)):
+            acc = N[i, j]
+            for k in range(max(k0, i - bw + 1), j):
+                acc -= N[i, k] * N[j, k]
+            N[i, j] = acc / d
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _kernel_pattern_ops(patterns, ok, B, dt, ref_idx, sec_idx, M, good):  # pragma: no cover - numba
+    """Integrated pseudo-inverse M[k] (nd, nifg) of every full-rank pattern k:
+    column i = C N^-1 B[i]^T (N = B_k^T B_k by banded Cholesky, C the time
+    integration), zero for unusable interferograms.  good[k] = False for the
+    rank-deficient ones (left to the SVD)."""
+    npat, nifg = patterns.shape
+    nv = dt.shape[0]
+    bw = 1
+    for i in range(nifg):
+        if sec_idx[i] - ref_idx[i] > bw:
+            bw = sec_idx[i] - ref_idx[i]
+    N = np.empty((nv, nv))
+    x = np.empty(nv)
+    for k in range(npat):
+        good[k] = False
+        if not ok[k]:
+            continue
+        for a in range(nv):
+            for c in range(nv):
+                N[a, c] = 0.0
+        for i in range(nifg):
+            if patterns[k, i]:
+                for a in range(ref_idx[i], sec_idx[i]):
+                    for c in range(a, sec_idx[i]):
+                        N[c, a] += B[i, a] * B[i, c]
+        if not _cholesky_factor(N, bw):
+            continue
+        good[k] = True
+        for i in range(nifg):
+            M[k, 0, i] = 0.0
+            if not patterns[k, i]:
+                for a in range(nv):
+                    M[k, a + 1, i] = 0.0
+                continue
+            for a in range(nv):
+                acc = B[i, a]
+                for c in range(max(0, a - bw + 1), a):
+                    acc -= N[a, c] * x[c]
+                x[a] = acc / N[a, a]
+            for a in range(nv - 1, -1, -1):
+                acc = x[a]
+                for c in range(a + 1, min(nv, a + bw)):
+                    acc -= N[c, a] * x[c]
+                x[a] = acc / N[a, a]
+            for a in range(nv):
+                M[k, a + 1, i] = M[k, a, i] + dt[a] * x[a]
+
+
+class _SingleThreadBLAS:
+    """Context manager: run OpenBLAS single-threaded (the block pool already
+    uses every core; BLAS threads on top only spin).  Looks the library up
+    among those already loaded (``/proc/self/maps``); a no-op elsewhere."""
+
+    def __enter__(self):
+        self._lib, self._old = None, None
+        try:
+            import ctypes
+            import re
+            with open("/proc/self/maps") as f:
+                libs = sorted(set(re.findall(r"(/\S*openblas\S*\.so[.\d]*)", f.read())))
+            for path in libs:
+                lib = ctypes.CDLL(path)
+                if hasattr(lib, "openblas_set_num_threads") and hasattr(lib, "openblas_get_num_threads"):
+                    self._lib, self._old = lib, int(lib.openblas_get_num_threads())
+                    lib.openblas_set_num_threads(1)
+                    break
+        except Exception:  # pragma: no cover - no OpenBLAS / no /proc
+            self._lib = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._lib is not None and self._old:
+            self._lib.openblas_set_num_threads(self._old)
+        return False
+
+
+def _trim_heap() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``).
+
+    Freed block arrays otherwise stay in glibc's per-thread arenas and the
+    resident set creeps ~15 MiB above the planned working set over a run.
+    Called after each written block when MEMORY_MB limits the chunk size; it
+    changes no allocator setting, so nothing persists in the host process
+    (QGIS).  A no-op without glibc."""
+    global _LIBC
+    try:
+        if _LIBC is None:
+            import ctypes
+            import ctypes.util
+            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        _LIBC.malloc_trim(0)
+    except Exception:  # pragma: no cover - not glibc
+        _LIBC = False
+
+
+_LIBC = None
+
+
+def _patterns_cols(valid: np.ndarray):
+    """Group the columns of ``valid`` (nifg, n) by pattern -> (patterns (npat, nifg), ids (n,)).
+
+    The bit-packed column is read as 64-bit words and hashed to one uint64
+    (exact for <= 64 interferograms); ``np.unique`` then sorts n integers
+    instead of comparing long byte rows.  The grouping is verified word by
+    word and falls back to comparing the packed rows on a hash collision."""
+    nifg, n = valid.shape
+    packed = np.packbits(valid, axis=0)                      # (nbytes, n)
+    nb = packed.shape[0]
+    nw = max(1, (nb + 7) // 8)
+    buf = np.zeros((n, nw * 8), np.uint8)
+    buf[:, :nb] = packed.T
+    words = buf.view(np.uint64)                              # (n, nw)
+    h = words[:, 0].copy()
+    for k in range(1, nw):
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h += words[:, k]
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    if nw > 1 and not np.array_equal(words, words[first][inv]):   # pragma: no cover - hash collision
+        view = buf.view(np.dtype((np.void, nw * 8)))[:, 0]
+        _, first, inv = np.unique(view, return_index=True, return_inverse=True)
+    return np.ascontiguousarray(valid[:, first].T), inv.astype(np.int64).ravel()
+
+
+@njit(cache=True, nogil=True)
+def _kernel_gather(y, cols, order, yp):  # pragma: no cover - numba
+    """yp[order_rank[j]] = y[:, cols[j]]: the partially valid pixels' phase,
+    pixel-major and sorted by pattern.  Reads y row by row along ascending
+    ``cols`` (streaming), writes rows of yp at their rank in ``order``."""
+    n = cols.shape[0]
+    rank = np.empty(n, np.int64)
+    for r in range(n):
+        rank[order[r]] = r
+    for i in range(y.shape[0]):
+        for j in range(n):
+            yp[rank[j], i] = y[i, cols[j]]
+
+
+def _apply_patterns(y, cols, pid, ok, M, ts):
+    """ts[:, cols[j]] = M[pid[j]] @ y[:, cols[j]] for the partially valid pixels:
+    gathered once (pixel-major, sorted by pattern), then one small BLAS GEMM
+    per pattern group; NaN for patterns that fail the masks."""
+    n = cols.size
+    order = np.argsort(pid, kind="stable")
+    yp = np.empty((n, y.shape[0]))
+    _kernel_gather(y, cols, order, yp)
+    ps = pid[order]
+    cuts = np.flatnonzero(np.diff(ps)) + 1
+    starts = np.concatenate([[0], cuts])
+    ends = np.concatenate([cuts, [n]])
+    out = np.empty((n, ts.shape[0]))
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        k = ps[a]
+        if ok[k]:
+            np.dot(yp[a:b], M[k].T, out=out[a:b])
+        else:
+            out[a:b] = np.nan
+    ts[:, cols[order]] = out.T
+
+
+def _residual_quality(y: np.ndarray, valid: np.ndarray, ts: np.ndarray, s: SBASSettings):
+    """Temporal coherence and residual RMS (rad) from the referenced phase
+    ``y`` (nifg, npix; 0 where unusable) and ``ts`` (nd, npix).
+
+    The residual is formed in one numba pass (float32 copy, sum of squares and
+    count in float64); sine and cosine then run in float32 through numpy's
+    SIMD loops (< 1e-6 on the temporal coherence), sums in float64.  NaN for
+    pixels whose ``ts`` is NaN."""
+    nifg, npix = y.shape
+    r32 = np.empty((nifg, npix), np.float32)
+    ss = np.empty(npix)
+    n = np.empty(npix, np.int64)
+    _kernel_residual(y, valid, ts, s.ref_idx, s.sec_idx, r32, ss, n)
+    tmp = np.empty_like(r32)
+    re = np.cos(r32, out=tmp).sum(axis=0, dtype=np.float64)
+    re -= nifg - n                                          # unusable entries: residual 0, cos 0 = 1
+    im = np.sin(r32, out=tmp).sum(axis=0, dtype=np.float64)
+    del r32, tmp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tcoh = np.hypot(re, im) / n
+        rms = np.sqrt(ss / n)
+    return tcoh, rms
+
+
+def _invert_plain(y: np.ndarray, valid: np.ndarray, s: SBASSettings):
+    """Un-weighted inversion of a block in interferogram-major layout.
+
+    ``y`` (nifg, npix) float64 referenced phase (rad, 0 where unusable),
+    ``valid`` (nifg, npix) bool.  Every pixel first gets the fully valid pattern's
+    solution ``M_full @ y`` (one BLAS GEMM); the partially valid pixels are
+    then grouped by pattern (one pseudo-inverse per pattern) and recomputed by
+    ``_apply_patterns``.  Returns ts (nd, npix) rad, tcoh, rms (rad)."""
+    nifg, npix = y.shape
+    nd = len(s.dates)
+    ts = np.empty((nd, npix))
+    if s.full_ok:
+        np.dot(s.M_full, y, out=ts)
+    else:
+        ts.fill(np.nan)
+    cols = np.flatnonzero(~valid.all(axis=0))
+    if cols.size:
+        patterns, pid = _patterns_cols(valid[:, cols])
+        ok = _pattern_ok(patterns, s)
+        M = np.zeros((len(patterns), nd, nifg))
+        good = np.zeros(len(patterns), dtype=bool)
+        _kernel_pattern_ops(patterns, ok, s.B, s.dt, s.ref_idx, s.sec_idx, M, good)
+        idx = np.nonzero(ok & ~good)[0]                       # rank-deficient (disconnected): SVD
+        for c0 in range(0, len(idx), 2048):
+            sel = idx[c0:c0 + 2048]
+            M[sel] = np.matmul(s.C[None], _batched_pinv(s.B[None, :, :] * patterns[sel][:, :, None]))
+        _apply_patterns(y, cols.astype(np.int64), pid, ok, M, ts)
+    tcoh, rms = _residual_quality(y, valid, ts, s)
+    return ts, tcoh, rms
+
+
+def invert_pixels(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.ndarray] = None, quality: bool = True):
     """Invert ``phase`` (npix, nifg) rad (NaN = unusable) pixel by pixel.
 
     Returns ``ts`` (npix, nd) rad (first date 0), ``tcoh`` (npix,),
@@ -478,7 +771,7 @@ def invert_pixels(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.nda
     if coherence is not None and s.coherence_threshold > 0:
         valid &= np.nan_to_num(coherence, nan=-1.0) >= s.coherence_threshold
     phase = np.where(valid, phase, np.nan)
-    patterns, pid = _patterns(valid)
+    patterns, pid = _patterns_cols(valid.T)
     ok = _pattern_ok(patterns, s)
     nd = len(s.dates)
     ts = np.empty((npix, nd))
@@ -498,51 +791,96 @@ def invert_pixels(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.nda
         w = coherence_to_weight(coherence, s.weight, s.looks)
         wsqrt = np.ascontiguousarray(np.sqrt(w), dtype=np.float64)
         _kernel_weighted(phase, wsqrt, pid, ok, np.ascontiguousarray(s.B), s.dt, s.ref_idx, s.sec_idx,
-                         RCOND, ts, tcoh, rms)
+                         RCOND, bool(quality), ts, tcoh, rms)
+    return ts, tcoh, rms
+
+
+def _invert_chunk(ph, c, atm, s: SBASSettings):
+    """Inversion of one pixel chunk (interferogram-major ``ph`` (nifg, n), ``c``
+    coherence or None, ``atm`` (nd, n) mm or None) -> ts (nd, n) rad, tcoh, rms."""
+    nifg, n = ph.shape
+    nd = len(s.dates)
+    empty = np.zeros((0, 0))
+    corr = empty
+    if atm is not None:
+        corr = s.D @ (atm / s.to_mm)                          # atm(sec) - atm(ref), rad
+    ref = s.ref_phase if s.ref_phase is not None else np.zeros(nifg)
+    y = np.empty((nifg, n))
+    valid = np.empty((nifg, n), dtype=bool)
+    use_c = c is not None and s.coherence_threshold > 0
+    _kernel_prepare(ph, np.asarray(ref, np.float64), corr, c if use_c else empty.astype(ph.dtype),
+                    float(s.coherence_threshold), y, valid)
+    del corr
+    if s.weight == "no" or c is None:
+        return _invert_plain(y, valid, s)
+    np.copyto(y, np.nan, where=~valid)
+    ts, _, _ = invert_pixels(y.T, s, np.asarray(c).T, quality=False)
+    ts = np.ascontiguousarray(ts.T)
+    np.copyto(y, 0.0, where=~valid)
+    tcoh, rms = _residual_quality(y, valid, ts, s)
     return ts, tcoh, rms
 
 
 def invert_block(phase: np.ndarray, s: SBASSettings, coherence: Optional[np.ndarray] = None,
-                 atmosphere_mm: Optional[np.ndarray] = None) -> Dict[str, np.ndarray]:
-    """Invert a block ``(nifg, rows, cols)`` of unwrapped phase (rad).
+                 atmosphere_mm: Optional[np.ndarray] = None, residual: bool = True, chunk: Optional[int] = None,
+                 out_dtype=np.float64) -> Dict[str, np.ndarray]:
+    """Invert a block ``(nifg, rows, cols)`` of unwrapped phase (rad, float32 or float64).
 
     ``atmosphere_mm`` (nd, rows, cols), LOS mm per date, is removed from the
     interferograms before the inversion (second pass).  Returns a dict of
-    arrays shaped ``(..., rows, cols)``: ``ts_mm`` (LOS, DEM-error corrected),
-    ``velocity`` (LOS mm/yr), ``dem_error`` (m), ``tcoh``, ``rms_mm``,
-    ``residual_mm`` (time series minus the linear rate), ``valid``.
+    arrays shaped ``(..., rows, cols)`` of ``out_dtype``: ``ts_mm`` (LOS,
+    DEM-error corrected), ``velocity`` (LOS mm/yr), ``dem_error`` (m),
+    ``tcoh``, ``rms_mm``, ``residual_mm`` (time series minus the linear rate;
+    only with ``residual=True``), ``valid`` (bool).  Works in
+    interferogram-major layout (nifg, npix) -- no transposes, the fixed linear
+    maps are BLAS products -- over pixel chunks of ``chunk`` pixels (default:
+    the whole block), so that the float64 temporaries (about
+    ``_CHUNK_BYTES_PER_PIXEL``) are bounded independently of the block size.
     """
     nifg, rows, cols = phase.shape
-    y = phase.reshape(nifg, -1).T.astype(np.float64)
-    if s.ref_phase is not None:
-        y = y - s.ref_phase[None, :]
-    if atmosphere_mm is not None:
-        a = atmosphere_mm.reshape(atmosphere_mm.shape[0], -1).T / s.to_mm     # rad per date
-        y = y - (a[:, s.sec_idx] - a[:, s.ref_idx])
-    c = None if coherence is None else coherence.reshape(nifg, -1).T
-    ts, tcoh, rms = invert_pixels(y, s, c)
-    ts_mm = ts * s.to_mm
-    valid = np.isfinite(ts_mm[:, -1])
-    # tall-skinny products with einsum: BLAS would start its own threads inside the block pool
-    coef = np.einsum("pj,kj->pk", ts_mm, s.G_pinv)
-    dem = np.full(ts_mm.shape[0], np.nan)
-    if s.dem_active:
-        dem = coef[:, -1].copy()
-        ts_mm = ts_mm - dem[:, None] * s.k_dem[None, :]
-    lin = np.einsum("pj,kj->pk", ts_mm, s.L1_pinv)
-    resid = ts_mm - np.einsum("pk,jk->pj", lin, s.L1)
-    vel = lin[:, 1]
+    npix = rows * cols
     nd = len(s.dates)
-    shape = (rows, cols)
-    return {
-        "ts_mm": ts_mm.T.reshape(nd, rows, cols),
-        "velocity": vel.reshape(shape),
-        "dem_error": dem.reshape(shape),
-        "tcoh": tcoh.reshape(shape),
-        "rms_mm": (np.abs(s.to_mm) * rms).reshape(shape),
-        "residual_mm": resid.T.reshape(nd, rows, cols),
-        "valid": valid.reshape(shape),
+    ph = phase.reshape(nifg, npix)
+    c = None if coherence is None else coherence.reshape(nifg, npix)
+    a = None if atmosphere_mm is None else atmosphere_mm.reshape(nd, npix)
+    chunk = npix if not chunk else max(1, int(chunk))
+    ts_out = np.empty((nd, npix), out_dtype)
+    res_out = np.empty((nd, npix), out_dtype) if residual else None
+    vel = np.empty(npix, out_dtype)
+    dem = np.full(npix, np.nan, out_dtype)
+    tcoh_out = np.empty(npix, out_dtype)
+    rms_out = np.empty(npix, out_dtype)
+    ok = np.empty(npix, dtype=bool)
+    for p0 in range(0, npix, chunk):
+        p1 = min(npix, p0 + chunk)
+        ts, tcoh, rms = _invert_chunk(ph[:, p0:p1], None if c is None else c[:, p0:p1],
+                                      None if a is None else a[:, p0:p1], s)
+        ts *= s.to_mm                                         # ts_mm (nd, n)
+        ok[p0:p1] = np.isfinite(ts[-1])
+        if s.dem_active:
+            d = s.G_pinv[-1] @ ts
+            ts -= np.outer(s.k_dem, d)
+            dem[p0:p1] = d
+        lin = s.L1_pinv @ ts
+        vel[p0:p1] = lin[1]
+        ts_out[:, p0:p1] = ts
+        if residual:
+            ts -= s.L1 @ lin
+            res_out[:, p0:p1] = ts
+        tcoh_out[p0:p1] = tcoh
+        rms_out[p0:p1] = np.abs(s.to_mm) * rms
+        del ts, tcoh, rms
+    out = {
+        "ts_mm": ts_out.reshape(nd, rows, cols),
+        "velocity": vel.reshape(rows, cols),
+        "dem_error": dem.reshape(rows, cols),
+        "tcoh": tcoh_out.reshape(rows, cols),
+        "rms_mm": rms_out.reshape(rows, cols),
+        "valid": ok.reshape(rows, cols),
     }
+    if residual:
+        out["residual_mm"] = res_out.reshape(nd, rows, cols)
+    return out
 
 
 # --------------------------------------------------------------------------- filters
@@ -557,7 +895,11 @@ def temporal_highpass(residual: np.ndarray, t_days: np.ndarray, window_days: flo
     W /= W.sum(axis=1, keepdims=True)
     nd = residual.shape[0]
     flat = residual.reshape(nd, -1)
-    return (flat - np.einsum("jk,kp->jp", W, flat)).reshape(residual.shape)
+    if flat.dtype == np.float32:            # blocks of run_sbas: stay in float32 (written as float32)
+        W = W.astype(np.float32)
+    out = np.einsum("jk,kp->jp", W, flat)
+    np.subtract(flat, out, out=out)
+    return out.reshape(residual.shape)
 
 
 def spatial_lowpass(band: np.ndarray, sigma_px: Tuple[float, float]) -> np.ndarray:
@@ -565,14 +907,17 @@ def spatial_lowpass(band: np.ndarray, sigma_px: Tuple[float, float]) -> np.ndarr
     truncated at 2 sigma).  Pixels with no valid neighbour stay NaN."""
     from scipy.ndimage import gaussian_filter
     m = np.isfinite(band)
-    a = np.where(m, band, 0.0).astype(np.float64)
+    a = np.where(m, band, 0.0).astype(np.float64, copy=False)
     num = gaussian_filter(a, sigma=sigma_px, mode="constant", truncate=2.0)
-    den = gaussian_filter(m.astype(np.float64), sigma=sigma_px, mode="constant", truncate=2.0)
-    out = np.full(band.shape, np.nan)
-    good = den > 1e-6
-    out[good] = num[good] / den[good]
-    out[~m] = np.nan
-    return out
+    del a
+    mf = m.astype(np.float64)
+    den = gaussian_filter(mf, sigma=sigma_px, mode="constant", truncate=2.0)
+    del mf
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(num, den, out=num)
+    num[den <= 1e-6] = np.nan
+    num[~m] = np.nan
+    return num
 
 
 def _sigma_px(window_m: float, pixel_size_m: Tuple[float, float]) -> Tuple[float, float]:
@@ -750,26 +1095,60 @@ def _stack_settings(info_: stackio.StackInfo, feedback):
     return pairs, dates, bperp
 
 
-def _bytes_per_pixel(nifg: int, nd: int, weighted: bool) -> float:
-    """Bytes held per pixel of a block: phase copies (read, referenced,
-    masked, zero-filled, contiguous), mask, coherence and weights, time series,
-    residual, atmosphere and the model fits."""
-    return 8.0 * (nifg * (7 + (4 if weighted else 0)) + nd * 10) + 128
+_CHUNK_PIXELS = 4096        # pixels per inversion chunk when the budget allows (fits the L2/L3 caches)
 
 
-def _plan(path: str, H: int, W: int, bpp: float, memory_mb: float, workers: Optional[int]):
-    """Row blocks within the budget, aligned on the input's tile/strip height
-    (a block that cuts a compressed tile decompresses it twice), and split so
-    that every worker thread gets blocks when the raster is tall enough.  The
-    budget is shared by the threads: each block gets 3/4 x MEMORY_MB / threads."""
+def _chunk_bytes_per_pixel(nifg: int, nd: int, weighted: bool) -> float:
+    """Temporaries of ``_invert_chunk`` per pixel of a chunk: the float64
+    referenced phase and its mask, the float32 residual and its sine/cosine,
+    the pattern gather (plain), or the pixel-major copies, weights and square
+    roots of the weighted kernel; plus the float64 time series and model fits.
+    Calibrated with ``tracemalloc`` (peak of ``invert_block`` on one chunk:
+    22.5 B x nifg plain, 64 B x nifg weighted, including the float32 inputs)."""
+    return (60.0 if weighted else 20.0) * nifg + 32.0 * nd + 64.0
+
+
+def _block_bytes_per_pixel(nifg: int, nd: int, coherence: bool) -> float:
+    """Bytes a block holds per pixel outside the chunk temporaries: the float32
+    phase (and coherence) read, the float32 atmosphere of pass 2, and the
+    float32 results (time series, residual, 4 rasters, mask) twice -- the
+    block being computed and the previous result waiting for the writer --,
+    plus the writer's float32 temporaries (scaled time series, temporal
+    high-pass: 8 B x nd)."""
+    return 4.0 * nifg * (2 if coherence else 1) + 4.0 * nd + 2 * (8.0 * nd + 17.0) + 8.0 * nd
+
+
+def _memory_plan(nifg: int, nd: int, weighted: bool, coherence: bool, H: int, W: int, memory_mb: float,
+                 workers: Optional[int], path: str):
+    """Split ``MEMORY_MB`` into GDAL's block cache (1/8, at least 1 MiB), the
+    per-pixel temporal coherence and residual RMS kept for the medians
+    (8 B x H x W), a 40 % reserve (open datasets and writers, DEFLATE state,
+    allocator slack: measured, see docs/sbas.md) and equal shares per worker
+    thread; each share holds one block (``_block_bytes_per_pixel``) and one
+    chunk of temporaries (``_chunk_bytes_per_pixel``).
+    Returns (row blocks, chunk pixels, cache MiB, bytes per pixel of a block)."""
+    nthreads = max(1, workers or default_workers())
+    cache_mb = max(memory_mb / 8.0, 1.0)
+    medians_mb = 8.0 * H * W / 2 ** 20
+    per_thread = max(0.60 * memory_mb - cache_mb - medians_mb, 0.05 * memory_mb) / nthreads * 2 ** 20
+    tmp = _chunk_bytes_per_pixel(nifg, nd, weighted)
+    chunk = int(max(64, min(_CHUNK_PIXELS, 0.5 * per_thread / tmp)))
+    io = _block_bytes_per_pixel(nifg, nd, coherence)
+    block_mb = max(per_thread - chunk * tmp, 0.25 * per_thread) / 2 ** 20
+    return _plan(path, H, W, io, block_mb, nthreads), chunk, cache_mb, io
+
+
+def _plan(path: str, H: int, W: int, bpp: float, block_mb: float, nthreads: int):
+    """Row blocks of at most ``block_mb`` (``bpp`` bytes per pixel), aligned on
+    the input's tile/strip height when that fits (a block that cuts a
+    compressed tile decompresses it twice), and split so that every worker
+    thread gets blocks when the raster is tall enough."""
     ds = stackio.open_raster(path, name="PHASE")
     tile_h = max(1, int(ds.GetRasterBand(1).GetBlockSize()[1]))
     ds = None
-    nthreads = max(1, workers or default_workers())
-    per_thread = 0.75 * memory_mb / nthreads        # a quarter of the budget is GDAL's block cache
-    budget_rows = int(per_thread * 2 ** 20 // max(bpp * W, 1.0))
+    budget_rows = int(block_mb * 2 ** 20 // max(bpp * W, 1.0))
     multiple = tile_h if budget_rows >= tile_h else 1
-    plan = stackio.plan_row_blocks(H, W, bytes_per_pixel=bpp, memory_mb=per_thread, multiple=multiple)
+    plan = stackio.plan_row_blocks(H, W, bytes_per_pixel=bpp, memory_mb=block_mb, multiple=multiple)
     if len(plan) < 2 * nthreads and nthreads > 1:
         # give every thread work; tile alignment only when it still balances the blocks
         per = int(math.ceil(H / (2 * nthreads)))
@@ -831,12 +1210,14 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
     if nsub > 1:
         warn(feedback, f"The pair network has {nsub} disconnected subsets: the minimum-norm velocity solution "
                        f"bridges the gaps (Berardino 2002), interpret those intervals with care")
-    bpp = _bytes_per_pixel(nifg, nd, weight != "no")
-    plan = _plan(phase_path, H, W, bpp, memory_mb, workers)
-    info(feedback, f"{len(plan)} row block(s) of up to {plan[0].nrows} rows for MEMORY_MB={memory_mb:g}")
+    read_coh = bool(coherence_path) and (weight != "no" or coherence_threshold > 0)
+    plan, chunk, cache_mb, _ = _memory_plan(nifg, nd, weight != "no", read_coh, H, W, memory_mb, workers,
+                                            phase_path)
+    info(feedback, f"{len(plan)} row block(s) of up to {plan[0].nrows} rows, inverted in chunks of {chunk} "
+                   f"pixels, for MEMORY_MB={memory_mb:g}")
 
     def read(bl, path):
-        return stackio.read_block(path, bl.row0, bl.nrows, dtype="float64")
+        return stackio.read_block(path, bl.row0, bl.nrows, dtype="float32")
 
     # ---- reference -------------------------------------------------------------------
     how = "parameter"
@@ -851,9 +1232,9 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
             ph = read(bl, phase_path)
             allv[bl.row0:bl.row0 + bl.nrows] = np.isfinite(ph).all(axis=0)
             if coherence_path:
-                score[bl.row0:bl.row0 + bl.nrows] = np.nanmean(read(bl, coherence_path), axis=0)
+                score[bl.row0:bl.row0 + bl.nrows] = np.nanmean(read(bl, coherence_path), axis=0, dtype=np.float64)
             else:
-                score[bl.row0:bl.row0 + bl.nrows] = invert_block(ph, s)["tcoh"]
+                score[bl.row0:bl.row0 + bl.nrows] = invert_block(ph, s, residual=False, chunk=chunk)["tcoh"]
             feedback.setProgress(10.0 * (k + 1) / len(plan))
         sc = _reference_score(score, allv)
         if sc.max() < 0:
@@ -890,28 +1271,37 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
 
     tmpdir = tempfile.mkdtemp(prefix="minesar_sbas_", dir=os.path.dirname(os.path.abspath(out_timeseries)))
     # GDAL's block cache (default 5 % of RAM) would hold decoded and written tiles far beyond the
-    # budget: limit it to a quarter of MEMORY_MB for this run and restore it afterwards
+    # budget: limit it to its share of MEMORY_MB (_memory_plan) for this run and restore it afterwards
     from osgeo import gdal
     old_cache = gdal.GetCacheMax()
-    gdal.SetCacheMax(int(min(old_cache, max(memory_mb / 4.0, 8.0) * 2 ** 20)))
+    gdal.SetCacheMax(int(min(old_cache, cache_mb * 2 ** 20)))
     stats = {"n_valid": 0}
+    blas = _SingleThreadBLAS().__enter__()
+    tight = chunk < _CHUNK_PIXELS   # the budget is tight: keep the resident set at the planned working set
     try:
-        def run_pass(atm_path, writers, progress_range, collect_residual=None):
+        def run_pass(atm_path, writers, progress_range, collect_residual=False):
             blocks = [Block(id=bl.index, window=(bl.row0, bl.nrows)) for bl in plan]
 
             def job(b):
                 row0, nrows = b.window
-                ph = stackio.read_block(phase_path, row0, nrows, dtype="float64")
-                coh = stackio.read_block(coherence_path, row0, nrows, dtype="float64") if (
-                    coherence_path and (weight != "no" or coherence_threshold > 0)) else None
-                atm = stackio.read_block(atm_path, row0, nrows, dtype="float64") if atm_path else None
-                return invert_block(ph, s, coh, atmosphere_mm=atm)
+                # float32 as stored; invert_block makes the one float64 copy it works on (the
+                # read array is passed without a local name so that it is freed after that copy)
+                coh = stackio.read_block(coherence_path, row0, nrows, dtype="float32") if read_coh else None
+                atm = stackio.read_block(atm_path, row0, nrows, dtype="float32") if atm_path else None
+                res = invert_block(stackio.read_block(phase_path, row0, nrows, dtype="float32"), s, coh,
+                                   atmosphere_mm=atm, residual=collect_residual, chunk=chunk,
+                                   out_dtype=np.float32)
+                if tight:
+                    _trim_heap()    # this thread's temporaries are freed: give their pages back
+                return res
 
             def done(b, res):
                 row0, _ = b.window
                 for key, (w, fn) in writers.items():
                     w.write(fn(res), row0=row0)
                 res.clear()          # run_blocks keeps every result: free the arrays once written
+                if tight:
+                    _trim_heap()
 
             run_blocks(blocks, job, feedback=feedback, workers=workers, on_result=done,
                        progress_range=progress_range)
@@ -923,12 +1313,15 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
             with stackio.StackWriter(hp_path, count=nd, dtype="float32", kind="residual", units="mm",
                                      labels=dlabels, **common) as w_hp:
                 run_pass(None, {"hp": (w_hp, lambda res: temporal_highpass(res["residual_mm"], t_days,
-                                                                           atmo_temporal_days))}, (10.0, 45.0))
+                                                                           atmo_temporal_days))}, (10.0, 45.0),
+                         collect_residual=True)
             # spatial low-pass per date band, row blocks with overlap
             sig = _sigma_px(atmo_spatial_m, inf.pixel_size_m)
             overlap = int(math.ceil(2.0 * sig[0])) + 1
-            splan = stackio.plan_row_blocks(H, W, bytes_per_pixel=8.0 * 6, memory_mb=memory_mb, overlap=overlap,
-                                            min_rows=max(8, overlap))
+            # one band at a time in the calling thread: float32 read + float64 band, mask, filled
+            # copy, two filtered arrays and scipy's intermediate, float64 (~60 B per pixel)
+            splan = stackio.plan_row_blocks(H, W, bytes_per_pixel=64.0, memory_mb=0.75 * memory_mb - cache_mb,
+                                            overlap=overlap, min_rows=max(8, overlap))
             ref_atm = np.zeros(nd)
             atm_path = os.path.join(tmpdir, "atmosphere.tif")
             with stackio.StackWriter(atm_path, count=nd, dtype="float32", kind="atmosphere", units="mm",
@@ -948,9 +1341,11 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
             with stackio.StackWriter(corr_path, count=nd, dtype="float32", kind="atmosphere", units="mm",
                                      labels=dlabels, **common) as w_c:
                 for bl in plan:
-                    a = stackio.read_block(atm_path, bl.row0, bl.nrows, dtype="float64")
-                    a = a - ref_atm[:, None, None]
-                    w_c.write(np.where(np.isfinite(a), a, 0.0), row0=bl.row0)
+                    a = stackio.read_block(atm_path, bl.row0, bl.nrows, dtype="float32")
+                    a -= ref_atm[:, None, None].astype(np.float32)
+                    np.nan_to_num(a, copy=False, nan=0.0)
+                    w_c.write(a, row0=bl.row0)
+                    del a
             atm_in, prange = corr_path, (55.0, 100.0)
         else:
             atm_in, prange = None, (10.0, 100.0)
@@ -999,11 +1394,13 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
                                  "MIN_COHERENT_FRACTION or MIN_REDUNDANCY")
             if writers_atm is not None:
                 for bl in plan:
-                    a = stackio.read_block(atm_in, bl.row0, bl.nrows, dtype="float64")
-                    a = a - a[0][None]
-                    ph = stackio.read_block(phase_path, bl.row0, bl.nrows, dtype="float64")
+                    a = stackio.read_block(atm_in, bl.row0, bl.nrows, dtype="float32")
+                    a -= a[0][None].copy()
+                    ph = stackio.read_block(phase_path, bl.row0, bl.nrows, dtype="float32")
                     a[:, ~np.isfinite(ph).any(axis=0)] = np.nan
+                    del ph
                     writers_atm.write(a, row0=bl.row0)
+                    del a
             outputs = {"timeseries": out_timeseries, "velocity": out_velocity}
             if out_dem_error:
                 outputs["dem_error"] = out_dem_error
@@ -1017,6 +1414,7 @@ def run_sbas(phase_path: str, *, coherence_path: Optional[str] = None, out_times
         import shutil
         shutil.rmtree(tmpdir, ignore_errors=True)
         gdal.SetCacheMax(old_cache)
+        blas.__exit__(None, None, None)
     rms_cat = np.concatenate(rms_all) if rms_all else np.array([np.nan])
     tcoh_cat = np.concatenate(tcoh_all) if tcoh_all else np.array([np.nan])
     summ = SBASSummary((r, c), how, stats["n_valid"], H * W, nsub, vmin[0], vmax[0],

@@ -35,6 +35,7 @@ class ImportUnwrappedAlgorithm(MineSARAlgorithm):
         "BASELINE_FOLDER (mean of the bperp column); per-date baselines are solved by least squares relative "
         "to the first date. Geometry values left empty are taken from the metadata (HyP3 .txt, PyRate "
         "GeoTIFF tags) or the Sentinel-1 defaults."
+        "\n\nReferences: Hogenson et al. (2020), ASF HyP3 on-demand InSAR products; Lazecký et al. (2020), LiCSAR, Remote Sensing 12(15):2430; Garthwaite et al. (2019), PyRate (signal_polarity convention)."
     )
 
     INPUT_FOLDER = "INPUT_FOLDER"

@@ -31,6 +31,7 @@ class BuildStackAlgorithm(MineSARAlgorithm):
         "file, and no output is written. The output must be a .vrt file (another extension is replaced).\n\n"
         "Conventions: interferogram = reference x conj(secondary), reference = earlier date; LOS displacement "
         "positive toward the satellite (see the MineSAR README)."
+        "\n\nReference: Hanssen, R. F. (2001), Radar Interferometry: Data Interpretation and Error Analysis, Kluwer (interferometric phase conventions); GDAL Virtual Format (VRT) for the stack."
     )
 
     MANIFEST = "MANIFEST"

@@ -122,6 +122,7 @@ class LevelingAlgorithm(MineSARAlgorithm):
         "determination of the 1:1 line, 1 − Σ(ins − lev)² / Σ(lev − mean lev)²), PEARSON_R2 (squared correlation) "
         "and N for all benchmarks and without excluded and outlier ones (*_CLEAN); an HTML report with a 1:1 "
         "scatter plot and a per-benchmark bar chart."
+        "\n\nMethod: InSAR value = mean of the InSAR points within the radius of each benchmark, RMSE and R² as in the Huaibei industrial-square PS-InSAR validation (MineSAR study B); robust outlier rule after Leys et al. (2013), J. Exp. Soc. Psychol. 49(4):764-766 (|x − median| > 3 × 1.4826 × MAD)."
     )
 
     BENCHMARKS = "BENCHMARKS"
@@ -298,6 +299,7 @@ class ProfileAlgorithm(MineSARAlgorithm):
         "the satellite, subsidence negative) unless VERTICAL (LOS / cos incidence).\n\n"
         "Outputs: points with DIST_M (m along the line), X, Y (line CRS), N_PIX and one field per date "
         "DYYYYMMDD (mm) or VEL (mm/yr), and a PNG plot of displacement along the profile per date."
+        "\n\nMethod: stations every STEP metres along the line, bilinear interpolation (Press et al. 2007, Numerical Recipes, §3.6) or the mean within BUFFER metres across the line; the Puhe study's profile A1–A2 through both bowls (MineSAR study C)."
     )
 
     INPUT = "INPUT"
@@ -404,6 +406,7 @@ class TiltAlgorithm(MineSARAlgorithm):
         "are LOS unless VERTICAL (LOS / cos incidence).\n\n"
         "Outputs: a table DATE, D_A_MM, D_B_MM, DIFF_MM (= D_B − D_A), TILT; MAX_TILT (the tilt of largest "
         "magnitude, with its sign) and its date, DISTANCE_M; and a PNG plot."
+        "\n\nReference: tilt (angular distortion) = differential settlement / distance, Burland & Wroth (1974), Settlement of buildings and associated damage; the Huaibei study's cooling tower A1/A2 (−0.0005 over 31.46 m)."
     )
 
     INPUT = "INPUT"

@@ -1,5 +1,6 @@
 """buildstack through processing.run in a headless QgsApplication."""
 import glob
+import re
 
 import pytest
 
@@ -13,7 +14,12 @@ def test_provider_registers_every_stage(qgis_app):
     ids = {a.name() for a in prov.algorithms()}
     assert "buildstack" in ids
     for alg in prov.algorithms():
-        assert alg.shortHelpString().strip(), alg.name()
+        help_text = alg.shortHelpString()
+        assert help_text.strip(), alg.name()
+        if not alg.name().startswith("study_"):
+            # what it does, units, and the method's reference (a year of publication)
+            assert re.search(r"\b(19|20)\d\d\b", help_text), f"{alg.name()}: no citation in the help"
+            assert re.search(r"\bmm\b|\bm\b|metres|rad", help_text), f"{alg.name()}: no units in the help"
         assert alg.groupId() in ("1_stack", "2_network", "3_interferograms", "4_unwrapping", "5_timeseries",
                                  "6_modelling", "7_validation", "8_studies"), alg.name()
         for p in alg.parameterDefinitions():

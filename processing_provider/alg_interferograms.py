@@ -127,7 +127,7 @@ class InterferogramsAlgorithm(MineSARAlgorithm):
             feedback.pushInfo(tr("{}: writing a GeoTIFF, {}").format(key, out))
         return out
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         stack = self.raster_path(parameters, self.STACK, context)
         dem = self.raster_path(parameters, self.DEM, context, required=False)
         pairs = self._pairs(parameters, context)

@@ -183,7 +183,7 @@ class OkadaForwardAlgorithm(MineSARAlgorithm):
             createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("MIN_LOS_MM", tr("Most negative LOS displacement (mm)")))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         layer = self.parameterAsLayer(parameters, "TEMPLATE", context)
         if layer is None:
             raise QgsProcessingException(tr("{}: no layer given").format("TEMPLATE"))
@@ -362,7 +362,7 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("RESIDUAL_MEAN", tr("Residual mean (mm)")))
         self.addOutput(QgsProcessingOutputNumber("RESIDUAL_STD", tr("Residual standard deviation (mm)")))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         layer = self.parameterAsLayer(parameters, "DISPLACEMENT", context)
         if layer is None:
             raise QgsProcessingException(tr("{}: no layer given").format("DISPLACEMENT"))

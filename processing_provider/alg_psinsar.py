@@ -121,7 +121,7 @@ class PSInSARAlgorithm(MineSARAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.PS_DENSITY_PER_KM2, tr("PS density (per km²)")))
         self.addOutput(QgsProcessingOutputString(self.MASTER_DATE, tr("Common master date (YYYYMMDD)")))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         stack = self.raster_path(parameters, self.STACK, context)
         dem = self.raster_path(parameters, self.DEM, context, required=False)
         info = read_stack_info(stack, name=self.STACK)

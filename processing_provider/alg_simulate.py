@@ -146,7 +146,7 @@ class SimulateStackAlgorithm(MineSARAlgorithm):
             pass
         return True
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         name = self.enum_value(parameters, self.SCENARIO, context)
         seed = self.parameterAsInt(parameters, self.SEED, context)
         out_dir = self.parameterAsFileOutput(parameters, self.OUTPUT_FOLDER, context)

@@ -107,7 +107,7 @@ class UnwrapAlgorithm(MineSARAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.REF_COL, tr("Reference column")))
         self.addOutput(QgsProcessingOutputNumber(self.N_FLAGGED, tr("Interferograms flagged by the closure check")))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         phase = self.raster_path(parameters, self.PHASE, context)
         coherence = self.raster_path(parameters, self.COHERENCE, context)
         method = self.enum_value(parameters, self.METHOD, context)

@@ -183,7 +183,7 @@ class LevelingAlgorithm(MineSARAlgorithm):
                           ("N_EXCLUDED", tr("Excluded benchmarks"))):
             self.addOutput(QgsProcessingOutputNumber(key, desc))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.BENCHMARKS, context)
         if source is None:
             raise QgsProcessingException(tr("BENCHMARKS: no point layer given"))
@@ -331,7 +331,7 @@ class ProfileAlgorithm(MineSARAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_STATIONS", tr("Number of stations")))
         self.addOutput(QgsProcessingOutputNumber("LENGTH_M", tr("Profile length (m)")))
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         raster = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         if raster is None:
             raise QgsProcessingException(tr("INPUT: no raster layer given"))
@@ -448,7 +448,7 @@ class TiltAlgorithm(MineSARAlgorithm):
         p = self.parameterAsPoint(parameters, key, context, crs)
         return float(p.x()), float(p.y())
 
-    def run(self, parameters, context, feedback):
+    def run_stage(self, parameters, context, feedback):
         layer = self.parameterAsLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(tr("INPUT: no layer given"))

@@ -118,15 +118,6 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
         return True, ""
 
     # -- execution --------------------------------------------------------------------
-    def __init_subclass__(cls, **kwargs):
-        # ``QgsProcessingAlgorithm.run()`` is Processing's own entry point; a stage
-        # that (by mistake) names its body ``run`` must not shadow it.
-        super().__init_subclass__(**kwargs)
-        body = cls.__dict__.get("run")
-        if body is not None:
-            cls.run_stage = body
-            delattr(cls, "run")
-
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
             return self.run_stage(parameters, context, feedback)

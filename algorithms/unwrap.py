@@ -450,9 +450,12 @@ def unwrap_grid(wrapped, coherence, *, coherence_threshold: float = 0.2, looks: 
     wrapped : (rows, cols) float array
         Wrapped phase in radians, within [-π, π]; NaN = no data.
     coherence : (rows, cols) float array
-        Coherence 0..1 (same shape); pixels below ``coherence_threshold`` are masked.
+        Coherence 0..1 (same shape); pixels below ``coherence_threshold`` are NaN
+        in the output but stay in the MCF network with their statistical cost
+        (only NaN phase/coherence is left out), so separated coherent areas
+        keep a consistent cycle offset.
     coherence_threshold : float
-        Mask threshold (0.2 as in the Puhe study).
+        Output mask threshold (0.2 as in the Puhe study).
     looks : float
         Number of looks of the interferogram (for the phase variance of the cost).
     reference : (row, col), optional
@@ -466,7 +469,13 @@ def unwrap_grid(wrapped, coherence, *, coherence_threshold: float = 0.2, looks: 
     psi, coh, mask = _prepare(wrapped, coherence, coherence_threshold, reference)
     check_cancel(feedback)
     s2 = phase_variance(coh, looks)
-    A, B, cp, cn, supply = _grid_network(psi, mask, s2, COST_SCALE, SIGNAL_VAR)
+    # Pixels below the threshold are masked in the output only: the network
+    # keeps them with their (high-variance, hence cheap) statistical cost, so
+    # the cycle offset between coherent areas separated by low coherence is
+    # decided by the phase there instead of by zero-cost edges (arbitrary).
+    net = np.isfinite(np.asarray(wrapped, dtype=float)) & np.isfinite(np.asarray(coherence, dtype=float))
+    net |= mask
+    A, B, cp, cn, supply = _grid_network(psi, net, s2, COST_SCALE, SIGNAL_VAR)
     flow, stats = _solve(supply.shape[0], A, B, cp, cn, supply)
     seed = tuple(reference) if reference is not None else _default_seed(mask, coh)
     k = _grid_integrate(psi, flow, int(seed[0]), int(seed[1]))

@@ -148,6 +148,41 @@ def test_delaunay_bridges_a_river():
     assert set(np.unique(g.components)) == {0, 1, 2}     # two banks, labelled separately
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_grid_keeps_cycle_offsets_across_low_coherence_bands(seed):
+    # coherent fields split by low-coherence bands (0.12-0.15, below the 0.2 threshold) while the
+    # phase keeps rising (0.35 rad/pixel, 2.8 rad across a band): the low-coherence pixels stay in the
+    # MCF network with their statistical cost (masked in the output only), so every field gets the right
+    # cycle offset (the Puhe farmland case; with zero-cost masked edges the offsets were arbitrary, 19-48 %)
+    R, C = 100, 120
+    yy, xx = np.mgrid[0:R, 0:C].astype(float)
+    truth = 0.35 * xx + 0.1 * yy
+    coh = np.full((R, C), 0.7)
+    coh[:, 40:48] = 0.15
+    coh[:, 80:86] = 0.12
+    coh[45:52, :] = 0.15
+    rng = np.random.default_rng(seed)
+    wrapped = U._wrap_np(truth + U._multilook_noise(coh, 16, rng))
+    g = U.unwrap_grid(wrapped, coh, looks=16, coherence_threshold=0.2)
+    acc = U.cycle_accuracy(g.unwrapped, truth, coh >= 0.3)
+    print(f"\nfields split by low coherence, grid, seed {seed}: {acc:.4%}")
+    assert acc >= 0.999
+    assert np.isnan(g.unwrapped[coh < 0.2]).all() and np.isfinite(g.unwrapped[coh >= 0.2]).all()
+    assert _congruence_error(g.unwrapped, wrapped) < 1e-9
+    assert set(np.unique(g.components)) == set(range(7))   # six fields, labelled separately
+
+
+def test_grid_nan_pixels_stay_out_of_the_network():
+    # NaN phase (no data) is masked and costs nothing; the rest unwraps as usual
+    s = U.synthetic_interferogram(80, 80, seed=5)
+    w = s.wrapped.copy()
+    w[30:40, :] = np.nan
+    r = U.unwrap_grid(w, s.coherence, looks=s.looks)
+    assert np.isnan(r.unwrapped[30:40, :]).all()
+    top = (s.coherence >= 0.3) & (np.arange(80)[:, None] < 30)
+    assert U.cycle_accuracy(r.unwrapped, s.truth, top) >= 0.99
+
+
 def test_unwrap_sparse_points():
     rng = np.random.default_rng(5)
     n = 3000

@@ -206,6 +206,9 @@ def study_a():
         ("UNWRAP", "minesar:unwrap", "Minimum-cost-flow unwrapping (step 3)", {
             "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
             "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+            # MineSAR's addition to the published chain: integer correction where pair triangles
+            # do not close (as MintPy's unwrap_error_phase_closure); docs/studies.md
+            "CORRECT_CLOSURE": ("value", True),
             "MEMORY_MB": ("in", "MEMORY_MB"),
             "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
             "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")}),
@@ -331,6 +334,9 @@ def study_c():
         ("UNWRAP", "minesar:unwrap", "Minimum-cost-flow unwrapping", {
             "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
             "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+            # MineSAR's addition to the published chain: integer correction where pair triangles
+            # do not close (as MintPy's unwrap_error_phase_closure); docs/studies.md
+            "CORRECT_CLOSURE": ("value", True),
             "MEMORY_MB": ("in", "MEMORY_MB"),
             "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
             "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")}),

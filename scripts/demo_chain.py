@@ -192,7 +192,7 @@ def run_chain(out: str, *, scenario: str = "tiny", seed: int = 1):
                 ("amplitude dispersion", "OUTPUT_AMPLITUDE_DISPERSION", "raster")]) if pairs else None
     unw = step("unwrap", lambda: {
         "PHASE": ifg["OUTPUT_PHASE"], "COHERENCE": ifg["OUTPUT_COHERENCE"], "METHOD": "grid",
-        "COHERENCE_THRESHOLD": 0.2, "OUTPUT": P("unwrapped.tif"), "OUTPUT_COMPONENTS": P("components.tif"),
+        "COHERENCE_THRESHOLD": 0.2, "CORRECT_CLOSURE": True, "OUTPUT": P("unwrapped.tif"), "OUTPUT_COMPONENTS": P("components.tif"),
         "OUTPUT_CLOSURE": P("closure.gpkg")},
         numbers=("N_FLAGGED", "REF_ROW", "REF_COL"),
         layers=[("closure check", "OUTPUT_CLOSURE", "vector")]) if ifg else None

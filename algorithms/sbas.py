@@ -262,10 +262,8 @@ def _kernel_patterns(phase0, valid, pid, pinvs, ok, dt, ref_idx, sec_idx, ts, tc
 
 
 @njit(cache=True, nogil=True)
-def _cholesky_solve(N, rhs, out, bw):  # pragma: no cover - numba
-    """Solve N x = rhs for a symmetric positive definite N of half-bandwidth
-    ``bw`` (N[a, c] = 0 for |a - c| >= bw; N is overwritten by its Cholesky
-    factor).  Returns False when N is (numerically) singular."""
+def _cholesky_factor(N, bw):  # pragma: no cover - numba
+    """In-place banded Cholesky (lower) of N; False when (numerically) singular."""
     n = N.shape[0]
     dmax = 0.0
     for i in range(n):
@@ -286,6 +284,17 @@ def _cholesky_solve(N, rhs, out, bw):  # pragma: no cover - numba
             for k in range(max(k0, i - bw + 1), j):
                 acc -= N[i, k] * N[j, k]
             N[i, j] = acc / d
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _cholesky_solve(N, rhs, out, bw):  # pragma: no cover - numba
+    """Solve N x = rhs for a symmetric positive definite N of half-bandwidth
+    ``bw`` (N[a, c] = 0 for |a - c| >= bw; N is overwritten by its Cholesky
+    factor).  Returns False when N is (numerically) singular."""
+    if not _cholesky_factor(N, bw):
+        return False
+    n = N.shape[0]
     for i in range(n):
         acc = rhs[i]
         for k in range(max(0, i - bw + 1), i):
@@ -518,30 +527,6 @@ def _kernel_residual(y, valid, ts, ref_idx, sec_idx, r32, ss, n):  # pragma: no 
                 r32[i, p] = 0.0
 
 
-@njit(cache=True, nogil=True)
-def _cholesky_factor(N, bw):  # pragma: no cover - numba
-    """In-place banded Cholesky (lower) of N; False when (numerically) singular."""
-    n = N.shape[0]
-    dmax = 0.0
-    for i in range(n):
-        if N[i, i] > dmax:
-            dmax = N[i, i]
-    tol = 1e-10 * dmax
-    for j in range(n):
-        k0 = max(0, j - bw + 1)
-        d = N[j, j]
-        for k in range(k0, j):
-            d -= N[j, k] * N[j, k]
-        if d <= tol:
-            return False
-        d = math.sqrt(d)
-        N[j, j] = d
-        for i in range(j + 1, min(n, j + bw)):
-            acc = N[i, j]
-            for k in range(max(k0, i - bw + 1), j):
-                acc -= N[i, k] * N[j, k]
-            N[i, j] = acc / d
-    return True
 
 
 @njit(cache=True, nogil=True)

@@ -34,17 +34,9 @@ ROOT = os.path.dirname(HERE)
 
 
 def _import_minesar():
-    import hashlib
-    link_parent = os.path.join(tempfile.gettempdir(), "minesar_bench_" + hashlib.sha1(ROOT.encode()).hexdigest()[:10])
-    os.makedirs(link_parent, exist_ok=True)
-    link = os.path.join(link_parent, "minesar")
-    if not os.path.exists(link):
-        try:
-            os.symlink(ROOT, link, target_is_directory=True)
-        except FileExistsError:
-            pass
-    sys.path.insert(0, link_parent)
-    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "minesar_numba_cache"))
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _common import import_minesar
+    import_minesar()
     from minesar.algorithms import interferogram, stackio  # noqa: F401
     return interferogram, stackio
 

@@ -25,7 +25,6 @@ differential evolution, adaptive Metropolis) on the simulated Puhe LOS field
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -92,15 +91,9 @@ WRAPPER_SCRIPT = textwrap.dedent("""
 
 
 def _import_minesar():
-    link_parent = Path(tempfile.gettempdir()) / f"minesar_import_{hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]}"
-    link_parent.mkdir(parents=True, exist_ok=True)
-    link = link_parent / "minesar"
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(link_parent))
-    sys.path.insert(0, str(ROOT / "tests"))
-    sys.path.insert(0, str(ROOT / "tests" / "core"))
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "minesar_numba_cache"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import import_minesar
+    import_minesar(ROOT / "tests", ROOT / "tests" / "core")
 
 
 def _best(fn, reps=3):

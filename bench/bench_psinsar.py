@@ -19,7 +19,6 @@ cumulative subsidence and rate vs truth.  ``--json`` writes the numbers.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -33,13 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _import_minesar():
-    link_parent = Path(tempfile.gettempdir()) / f"minesar_import_{hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]}"
-    link_parent.mkdir(parents=True, exist_ok=True)
-    link = link_parent / "minesar"
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(link_parent))
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "minesar_numba_cache"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import import_minesar
+    import_minesar()
 
 
 def main(argv=None):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import resource
@@ -39,14 +38,9 @@ VENV_BIN = ROOT / "bench" / ".venv-peers" / "bin"
 
 
 def _import_minesar():
-    link_parent = Path(tempfile.gettempdir()) / f"minesar_import_{hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]}"
-    link_parent.mkdir(parents=True, exist_ok=True)
-    link = link_parent / "minesar"
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(link_parent))
-    sys.path.insert(0, str(ROOT / "tests"))
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "minesar_numba_cache"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import import_minesar
+    import_minesar(ROOT / "tests")
 
 
 def simulate(rows, cols, n_dates, seed=0, hole_frac=0.3):

@@ -43,12 +43,9 @@ PEER_PY = HERE / ".venv-peers" / "bin" / "python"
 
 
 def _import_minesar():
-    link_parent = Path(tempfile.gettempdir()) / "minesar_import_bench"
-    link_parent.mkdir(exist_ok=True)
-    link = link_parent / "minesar"
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(link_parent))
+    sys.path.insert(0, str(HERE))
+    from _common import import_minesar
+    import_minesar()
     from minesar.algorithms import unwrap
     return unwrap
 

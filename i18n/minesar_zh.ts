@@ -126,14 +126,18 @@ Dates are YYYYMMDD. Perpendicular baselines are in metres and are stored relativ
 
 Every SLC must open, be complex and have the size of the first one; dates must be valid and unique and every baseline numeric. Any problem stops the run with a message naming the manifest row or file, and no output is written. The output must be a .vrt file (another extension is replaced).
 
-Conventions: interferogram = reference x conj(secondary), reference = earlier date; LOS displacement positive toward the satellite (see the MineSAR README).</source>
+Conventions: interferogram = reference x conj(secondary), reference = earlier date; LOS displacement positive toward the satellite (see the MineSAR README).
+
+Reference: Hanssen, R. F. (2001), Radar Interferometry: Data Interpretation and Error Analysis, Kluwer (interferometric phase conventions); GDAL Virtual Format (VRT) for the stack.</source>
       <translation>由清单 CSV（列为 date,path,bperp_m）构建自描述的 SLC 影像堆栈（GDAL VRT，MINESAR_KIND=slc）。每个获取日期对应一幅已配准的复数栅格；路径相对于 CSV；支持 GDAL 可打开的任意格式。
 
 日期格式为 YYYYMMDD。垂直基线单位为米，保存为相对于第一个（最早）日期的值。场景几何参数（波长，单位 m；入射角与航向角，单位为度，航向角自北顺时针；斜距与像元间距，单位 m）默认采用 Sentinel-1 IW 参数，并写入堆栈元数据供后续步骤使用。可选的同网格 DEM 会被记录，用于去除地形相位。
 
 每幅 SLC 必须可以打开、必须为复数类型，且尺寸与第一幅相同；日期必须有效且不重复，每条基线必须为数值。任何问题都会终止运行，并给出指明清单行或文件的提示信息，且不写出任何结果。输出必须为 .vrt 文件（其他扩展名会被替换）。
 
-约定：干涉图 = 参考影像 × conj(辅影像)，参考影像为较早日期；视线向（LOS）形变以朝向卫星为正（见 MineSAR README）。</translation>
+约定：干涉图 = 参考影像 × conj(辅影像)，参考影像为较早日期；视线向（LOS）形变以朝向卫星为正（见 MineSAR README）。
+
+参考文献：Hanssen, R. F.（2001），Radar Interferometry: Data Interpretation and Error Analysis，Kluwer（干涉相位约定）；影像堆栈采用 GDAL 虚拟格式（VRT）。</translation>
     </message>
     <message>
       <source>Builds a self-describing unwrapped interferogram stack (MINESAR_KIND=unwrapped, radians, one band per pair YYYYMMDD_YYYYMMDD) and a matching coherence stack from interferograms unwrapped elsewhere, ready for the SBAS stage.
@@ -142,14 +146,18 @@ Recognised inputs (a folder searched recursively, or files): ASF HyP3 GAMMA prod
 
 PHASE_SIGN multiplies the phase. MineSAR's convention (reference x conj(secondary), positive phase = motion away from the satellite, d = -wavelength/(4 pi) x phase) is that of GAMMA, HyP3, LiCSAR and MintPy: keep 1. Use -1 for products whose positive phase means motion toward the satellite. PyRate's signal_polarity -1 corresponds to PHASE_SIGN 1 (PyRate converts radians to mm without the minus sign and divides by signal_polarity).
 
-Perpendicular baselines (m) come from the HyP3 metadata or from GAMMA *_bperp.par files in BASELINE_FOLDER (mean of the bperp column); per-date baselines are solved by least squares relative to the first date. Geometry values left empty are taken from the metadata (HyP3 .txt, PyRate GeoTIFF tags) or the Sentinel-1 defaults.</source>
+Perpendicular baselines (m) come from the HyP3 metadata or from GAMMA *_bperp.par files in BASELINE_FOLDER (mean of the bperp column); per-date baselines are solved by least squares relative to the first date. Geometry values left empty are taken from the metadata (HyP3 .txt, PyRate GeoTIFF tags) or the Sentinel-1 defaults.
+
+References: Hogenson et al. (2020), ASF HyP3 on-demand InSAR products; Lazecký et al. (2020), LiCSAR, Remote Sensing 12(15):2430; Garthwaite et al. (2019), PyRate (signal_polarity convention).</source>
       <translation>用在其他软件中解缠的干涉图生成自描述的解缠干涉图堆栈（MINESAR_KIND=unwrapped，单位为弧度，每个波段对应一个干涉对 YYYYMMDD_YYYYMMDD）以及对应的相干系数堆栈，可直接用于 SBAS 步骤。
 
 可识别的输入（递归搜索的文件夹或文件列表）：ASF HyP3 GAMMA 产品（&lt;name&gt;_unw_phase.tif、&lt;name&gt;_corr.tif 以及 &lt;name&gt;.txt 元数据，从中读取垂直基线、航向角、斜距、视数并计算入射角）；LiCSAR 帧（GEOC/d1_d2/d1_d2.geo.unw.tif 和 .geo.cc.tif）；文件名中含有干涉对 YYYYMMDD_YYYYMMDD 或 YYYYMMDD-YYYYMMDD 的普通 GeoTIFF（文件名含 cc、coh 或 corr 的为相干系数）。所有栅格必须位于同一格网。等于 NODATA 的像元（默认 0，与 GAMMA 和 HyP3 一致）设为 NaN。
 
 PHASE_SIGN 与相位相乘。MineSAR 的约定（主影像 x 共轭(从影像)，相位为正表示远离卫星的运动，d = -波长/(4 pi) x 相位）与 GAMMA、HyP3、LiCSAR 和 MintPy 相同：保持 1。若产品的正相位表示朝向卫星的运动，使用 -1。PyRate 的 signal_polarity -1 对应 PHASE_SIGN 1（PyRate 将弧度换算为 mm 时不带负号，并除以 signal_polarity）。
 
-垂直基线（m）取自 HyP3 元数据或 BASELINE_FOLDER 中的 GAMMA *_bperp.par 文件（bperp 列的平均值）；各期垂直基线以第一期为参考用最小二乘求解。未填写的几何参数取自元数据（HyP3 .txt、PyRate GeoTIFF 标签）或 Sentinel-1 默认值。</translation>
+垂直基线（m）取自 HyP3 元数据或 BASELINE_FOLDER 中的 GAMMA *_bperp.par 文件（bperp 列的平均值）；各期垂直基线以第一期为参考用最小二乘求解。未填写的几何参数取自元数据（HyP3 .txt、PyRate GeoTIFF 标签）或 Sentinel-1 默认值。
+
+参考文献：Hogenson 等（2020），ASF HyP3 按需 InSAR 产品；Lazecký 等（2020），LiCSAR，Remote Sensing 12(15):2430；Garthwaite 等（2019），PyRate（signal_polarity 约定）。</translation>
     </message>
     <message>
       <source>Canceled by the user; no output was written.</source>
@@ -270,7 +278,9 @@ AGGREGATION: mean or median of the InSAR points or pixel centres within RADIUS m
 
 VERTICAL: d_vert = d_los / cos(incidence), incidence from INCIDENCE or the raster's INCIDENCE_DEG metadata (default 39°); a raster whose COMPONENT metadata is vertical is not converted again. EXCLUDE_FIELD: benchmarks whose value is true (1, yes, true) are disturbed and left out of the clean statistics.
 
-Outputs: points with LEVELING, INSAR, N_SAMPLES, DIFF = INSAR − LEVELING (mm), OUTLIER (1 when |DIFF − median| &gt; 3 × 1.4826 × MAD) and EXCLUDED; RMSE, MAE, BIAS (mean DIFF), R2 (coefficient of determination of the 1:1 line, 1 − Σ(ins − lev)² / Σ(lev − mean lev)²), PEARSON_R2 (squared correlation) and N for all benchmarks and without excluded and outlier ones (*_CLEAN); an HTML report with a 1:1 scatter plot and a per-benchmark bar chart.</source>
+Outputs: points with LEVELING, INSAR, N_SAMPLES, DIFF = INSAR − LEVELING (mm), OUTLIER (1 when |DIFF − median| &gt; 3 × 1.4826 × MAD) and EXCLUDED; RMSE, MAE, BIAS (mean DIFF), R2 (coefficient of determination of the 1:1 line, 1 − Σ(ins − lev)² / Σ(lev − mean lev)²), PEARSON_R2 (squared correlation) and N for all benchmarks and without excluded and outlier ones (*_CLEAN); an HTML report with a 1:1 scatter plot and a per-benchmark bar chart.
+
+Method: InSAR value = mean of the InSAR points within the radius of each benchmark, RMSE and R² as in the Huaibei industrial-square PS-InSAR validation (MineSAR study B); robust outlier rule after Leys et al. (2013), J. Exp. Soc. Psychol. 49(4):764-766 (|x − median| &gt; 3 × 1.4826 × MAD).</source>
       <translation>将 InSAR 形变与水准点测量结果进行对比（研究 B：取每个水准点 50 米范围内全部 PS 的平均值；全部 35 个水准点的 RMSE 为 16.0 毫米，剔除 5 个受扰动水准点后为 3.8 毫米，R² 为 0.91）。
 
 水准数据：带编号字段的点图层，并提供 VALUE_FIELD，即 START_DATE 至 END_DATE（YYYYMMDD；默认为 InSAR 时间段）之间实测的累计形变（毫米）；或在 VALUE_FIELD 留空时提供逐期字段 DYYYYMMDD（毫米），第一期之后的每一期均相对于第一期进行对比。沉降为负值。
@@ -281,7 +291,9 @@ AGGREGATION：RADIUS 米范围内（距离 &lt;= RADIUS，含边界）InSAR 点�
 
 VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格的 INCIDENCE_DEG 元数据（默认 39°）；COMPONENT 元数据为 vertical 的栅格不再重复转换。EXCLUDE_FIELD：该字段值为真（1、yes、true）的水准点视为受扰动，不参与剔除后的统计。
 
-输出：包含 LEVELING、INSAR、N_SAMPLES、DIFF = INSAR − LEVELING（毫米）、OUTLIER（当 |DIFF − 中值| &gt; 3 × 1.4826 × MAD 时为 1）和 EXCLUDED 的点；全部水准点以及剔除受扰动和异常水准点后（*_CLEAN）的 RMSE、MAE、BIAS（DIFF 的平均值）、R2（1:1 线的决定系数，1 − Σ(ins − lev)² / Σ(lev − mean lev)²）、PEARSON_R2（相关系数的平方）和 N；以及包含 1:1 散点图和逐水准点柱状图的 HTML 报告。</translation>
+输出：包含 LEVELING、INSAR、N_SAMPLES、DIFF = INSAR − LEVELING（毫米）、OUTLIER（当 |DIFF − 中值| &gt; 3 × 1.4826 × MAD 时为 1）和 EXCLUDED 的点；全部水准点以及剔除受扰动和异常水准点后（*_CLEAN）的 RMSE、MAE、BIAS（DIFF 的平均值）、R2（1:1 线的决定系数，1 − Σ(ins − lev)² / Σ(lev − mean lev)²）、PEARSON_R2（相关系数的平方）和 N；以及包含 1:1 散点图和逐水准点柱状图的 HTML 报告。
+
+方法：InSAR 值 = 每个水准点半径范围内 InSAR 点的均值，RMSE 与 R² 的计算同淮北工业广场 PS-InSAR 验证（MineSAR 研究案例 B）；稳健粗差判别依据 Leys 等（2013），J. Exp. Soc. Psychol. 49(4):764-766（|x − 中位数| &gt; 3 × 1.4826 × MAD）。</translation>
     </message>
     <message>
       <source>Connected components</source>
@@ -468,12 +480,16 @@ PAIRS：minesar:pairnetwork 生成的像对表（REF_DATE 与 SEC_DATE 列，格
 
 INPUT is a time-series raster (values at POINT_A/POINT_B by bilinear interpolation) or a PS point layer with DYYYYMMDD fields: give ID_FIELD with ID_A and ID_B, or POINT_A/POINT_B to take the nearest PS. Values are LOS unless VERTICAL (LOS / cos incidence).
 
-Outputs: a table DATE, D_A_MM, D_B_MM, DIFF_MM (= D_B − D_A), TILT; MAX_TILT (the tilt of largest magnitude, with its sign) and its date, DISTANCE_M; and a PNG plot.</source>
+Outputs: a table DATE, D_A_MM, D_B_MM, DIFF_MM (= D_B − D_A), TILT; MAX_TILT (the tilt of largest magnitude, with its sign) and its date, DISTANCE_M; and a PNG plot.
+
+Reference: tilt (angular distortion) = differential settlement / distance, Burland &amp; Wroth (1974), Settlement of buildings and associated damage; the Huaibei study's cooling tower A1/A2 (−0.0005 over 31.46 m).</source>
       <translation>由两个 InSAR 点 A 和 B 计算建（构）筑物基础倾斜：tilt(t) = (d_B(t) − d_A(t)) / distance，无量纲（毫米换算为米），其中 d_A、d_B 为相对于第一个日期的形变（毫米），distance 为 A–B 的水平距离（米；地理坐标参考系下按椭球计算）。倾斜为负：B 的沉降大于 A。研究 B：冷却塔 A1/A2 相距 31.46 米，倾斜 −0.0005（d_B − d_A = −15.7 毫米）。
 
 INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或带 DYYYYMMDD 字段的 PS 点图层：提供 ID_FIELD 以及 ID_A 和 ID_B，或提供 POINT_A/POINT_B 以选取最近的 PS。除非选择 VERTICAL（LOS / cos 入射角），数值为视线向。
 
-输出：包含 DATE、D_A_MM、D_B_MM、DIFF_MM（= D_B − D_A）、TILT 的表；MAX_TILT（绝对值最大的倾斜，带符号）及其日期、DISTANCE_M；以及一张 PNG 图。</translation>
+输出：包含 DATE、D_A_MM、D_B_MM、DIFF_MM（= D_B − D_A）、TILT 的表；MAX_TILT（绝对值最大的倾斜，带符号）及其日期、DISTANCE_M；以及一张 PNG 图。
+
+参考文献：倾斜（角变形）= 差异沉降 / 距离，Burland &amp; Wroth（1974），Settlement of buildings and associated damage；淮北研究中冷却塔 A1/A2 的实例（31.46 m 内倾斜 −0.0005）。</translation>
     </message>
     <message>
       <source>Fraction of building and road pixels that are persistent scatterers (empty = preset)</source>
@@ -1300,14 +1316,18 @@ Stations are placed every STEP metres from the first vertex of the line (the fir
 
 DATES: empty or 'all' = every date, 'last' = the last date, or a comma-separated list of YYYYMMDD inside the InSAR period (linear interpolation in time between acquisitions). Values are LOS (positive toward the satellite, subsidence negative) unless VERTICAL (LOS / cos incidence).
 
-Outputs: points with DIST_M (m along the line), X, Y (line CRS), N_PIX and one field per date DYYYYMMDD (mm) or VEL (mm/yr), and a PNG plot of displacement along the profile per date.</source>
+Outputs: points with DIST_M (m along the line), X, Y (line CRS), N_PIX and one field per date DYYYYMMDD (mm) or VEL (mm/yr), and a PNG plot of displacement along the profile per date.
+
+Method: stations every STEP metres along the line, bilinear interpolation (Press et al. 2007, Numerical Recipes, §3.6) or the mean within BUFFER metres across the line; the Puhe study's profile A1–A2 through both bowls (MineSAR study C).</source>
       <translation>沿一条线对时间序列栅格（毫米，每个日期一个波段）或速率栅格（mm/yr）进行采样，如研究 C 中穿过两个沉降盆地的剖面 A1–A2。
 
 从线的第一个顶点起每隔 STEP 米设置一个采样点（使用 LINE 的第一个要素或第一个选中的要素），并加上线的终点。BUFFER = 0：在每个采样点进行双线性插值。BUFFER &gt; 0：取距线 BUFFER 米以内的像元中心的平均值，每个像元归入沿线方向最近的采样点（即在一个步长范围内垂直于剖面线的平均）。距离在任何坐标参考系下均以米计。
 
 DATES：留空或 'all' = 全部日期，'last' = 最后一个日期，或在 InSAR 时间段内以逗号分隔的 YYYYMMDD 列表（两次获取之间按时间线性插值）。除非选择 VERTICAL（LOS / cos 入射角），数值为视线向（朝向卫星为正，沉降为负）。
 
-输出：包含 DIST_M（沿线距离，米）、X、Y（线的坐标参考系）、N_PIX 以及每个日期一个字段 DYYYYMMDD（毫米）或 VEL（mm/yr）的点，以及按日期绘制的沿剖面形变 PNG 图。</translation>
+输出：包含 DIST_M（沿线距离，米）、X、Y（线的坐标参考系）、N_PIX 以及每个日期一个字段 DYYYYMMDD（毫米）或 VEL（mm/yr）的点，以及按日期绘制的沿剖面形变 PNG 图。
+
+方法：沿剖面线每隔 STEP 米设一个采样站，采用双线性插值（Press 等 2007，Numerical Recipes，§3.6）或垂直于剖面线 BUFFER 米范围内的均值；对应蒲河研究中穿过两个沉陷盆地的剖面 A1–A2（MineSAR 研究案例 C）。</translation>
     </message>
     <message>
       <source>Scenario</source>

@@ -179,6 +179,33 @@ def vertical_factor(vertical: bool, incidence_deg: Optional[float]) -> float:
     return 1.0 / math.cos(math.radians(inc))
 
 
+def source_vertical_factor(src, vertical: bool, incidence_deg: Optional[float] = None, *,
+                           feedback=None) -> Tuple[float, Optional[float], bool]:
+    """LOS-to-vertical factor for an InSAR source: ``(factor, incidence used, already_vertical)``.
+
+    A source that is already vertical (``COMPONENT=vertical``) is never
+    converted twice.  The incidence is ``incidence_deg``, else the source's
+    metadata, else the Sentinel-1 default (with a warning); the incidence used
+    is ``None`` when nothing is converted.
+    """
+    already = bool(vertical) and getattr(src, "component", "los") == "vertical"
+    if already:
+        info(feedback, f"{src.name}: the raster is already vertical (COMPONENT=vertical); "
+                       f"no LOS-to-vertical conversion")
+        return 1.0, None, True
+    if not vertical:
+        return 1.0, None, False
+    if incidence_deg is not None:
+        inc = check_range("INCIDENCE", incidence_deg, 0.0, 89.0)
+    elif src.incidence_deg is not None:
+        inc = float(src.incidence_deg)
+    else:
+        inc = S1_INCIDENCE_DEG
+        warn(feedback, f"INCIDENCE: no incidence angle given or in the InSAR metadata; using {inc}° "
+                       f"(Sentinel-1 default) for the vertical conversion")
+    return vertical_factor(True, inc), inc, False
+
+
 # =========================================================== statistics
 def comparison_stats(leveling, insar) -> Dict[str, float]:
     """Agreement statistics of ``insar`` against ``leveling`` (mm).
@@ -658,21 +685,8 @@ def compare_leveling(ids, x, y, *, leveling, insar: InsarSource, bench_crs: str 
         raise ValueError("EXCLUDE_FIELD: one flag per benchmark is needed")
 
     # ---- incidence
-    inc = None
-    already_vertical = vertical and getattr(insar, "component", "los") == "vertical"
-    if already_vertical:
-        vertical = False
-        info(fb, "INSAR: the raster is already vertical (COMPONENT=vertical); no LOS-to-vertical conversion")
-    if vertical:
-        if incidence_deg is not None:
-            inc = check_range("INCIDENCE", incidence_deg, 0.0, 89.0)
-        elif insar.incidence_deg is not None:
-            inc = float(insar.incidence_deg)
-        else:
-            inc = S1_INCIDENCE_DEG
-            warn(fb, f"INCIDENCE: no incidence angle given or in the InSAR metadata; using {inc}° "
-                     f"(Sentinel-1 default) for the vertical conversion")
-    factor = vertical_factor(vertical, inc)
+    factor, inc, already_vertical = source_vertical_factor(insar, vertical, incidence_deg, feedback=fb)
+    vertical = inc is not None
 
     # ---- comparison epochs
     lev_raw = leveling

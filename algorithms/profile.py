@@ -26,9 +26,9 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from .leveling import (MetricFrame, RasterSource, _affine_pixel, _inverse_pixel, interp_weights,
-                       raster_source, vertical_factor)
+                       raster_source, source_vertical_factor)
 from .progress import check_cancel, ensure, warn
-from .stackio import S1_INCIDENCE_DEG, atomic_output, date_label, plan_row_blocks, read_block
+from .stackio import atomic_output, date_label, plan_row_blocks, read_block
 from .validate import check_positive, parse_date
 
 
@@ -155,12 +155,8 @@ def sample_profile(raster, line_x, line_y, *, line_crs: str = "", step: float = 
     ly = np.asarray(line_y, dtype=np.float64).ravel()
     if lx.size < 2 or lx.size != ly.size or not (np.all(np.isfinite(lx)) and np.all(np.isfinite(ly))):
         raise ValueError("LINE: the line needs at least two valid vertices")
-    inc = None
-    if vertical and src.component == "vertical":
-        vertical = False        # already vertical (COMPONENT=vertical): no second conversion
-    if vertical:
-        inc = incidence_deg if incidence_deg is not None else (src.incidence_deg or S1_INCIDENCE_DEG)
-    factor = vertical_factor(vertical, inc)
+    factor, inc, _ = source_vertical_factor(src, vertical, incidence_deg, feedback=fb)
+    vertical = inc is not None
     line_crs = line_crs or src.crs_wkt
     frame = MetricFrame([src.crs_wkt, line_crs], hint_xy=(float(lx.mean()), float(ly.mean())), hint_crs=line_crs)
     mx, my = frame.to_metric(lx, ly, line_crs)

@@ -20,8 +20,8 @@ from typing import List, Optional
 
 import numpy as np
 
-from .leveling import MetricFrame, RasterSource, _inverse_pixel, raster_source, vertical_factor
-from .stackio import S1_INCIDENCE_DEG, atomic_output, date_label, read_block
+from .leveling import MetricFrame, RasterSource, _inverse_pixel, raster_source, source_vertical_factor
+from .stackio import atomic_output, date_label, read_block
 from .validate import parse_date
 
 
@@ -118,12 +118,7 @@ def tilt_from_raster(raster, xa, ya, xb, yb, *, crs_wkt: str = "", vertical: boo
     src = raster if isinstance(raster, RasterSource) else raster_source(raster, name="INPUT")
     if not src.is_timeseries:
         raise ValueError("INPUT: tilt needs a time-series raster (one band per date), not a velocity raster")
-    inc = None
-    if vertical and src.component == "vertical":
-        vertical = False        # already vertical (COMPONENT=vertical): no second conversion
-    if vertical:
-        inc = incidence_deg if incidence_deg is not None else (src.incidence_deg or S1_INCIDENCE_DEG)
-    f = vertical_factor(vertical, inc)
+    f, _, _ = source_vertical_factor(src, vertical, incidence_deg)
     a = raster_point_series(src, xa, ya, crs_wkt=crs_wkt, name="POINT_A") * f
     b = raster_point_series(src, xb, yb, crs_wkt=crs_wkt, name="POINT_B") * f
     dist = horizontal_distance(xa, ya, xb, yb, crs_wkt or src.crs_wkt)

@@ -288,23 +288,30 @@ def _cholesky_factor(N, bw):  # pragma: no cover - numba
 
 
 @njit(cache=True, nogil=True)
+def _cholesky_substitute(L, rhs, out, bw):  # pragma: no cover - numba
+    """Solve L L^T x = rhs into ``out`` given the banded lower Cholesky factor ``L``
+    of half-bandwidth ``bw`` (``_cholesky_factor``); ``rhs`` needs L.shape[0] entries."""
+    n = L.shape[0]
+    for i in range(n):
+        acc = rhs[i]
+        for k in range(max(0, i - bw + 1), i):
+            acc -= L[i, k] * out[k]
+        out[i] = acc / L[i, i]
+    for i in range(n - 1, -1, -1):
+        acc = out[i]
+        for k in range(i + 1, min(n, i + bw)):
+            acc -= L[k, i] * out[k]
+        out[i] = acc / L[i, i]
+
+
+@njit(cache=True, nogil=True)
 def _cholesky_solve(N, rhs, out, bw):  # pragma: no cover - numba
     """Solve N x = rhs for a symmetric positive definite N of half-bandwidth
     ``bw`` (N[a, c] = 0 for |a - c| >= bw; N is overwritten by its Cholesky
     factor).  Returns False when N is (numerically) singular."""
     if not _cholesky_factor(N, bw):
         return False
-    n = N.shape[0]
-    for i in range(n):
-        acc = rhs[i]
-        for k in range(max(0, i - bw + 1), i):
-            acc -= N[i, k] * out[k]
-        out[i] = acc / N[i, i]
-    for i in range(n - 1, -1, -1):
-        acc = out[i]
-        for k in range(i + 1, min(n, i + bw)):
-            acc -= N[k, i] * out[k]
-        out[i] = acc / N[i, i]
+    _cholesky_substitute(N, rhs, out, bw)
     return True
 
 
@@ -564,16 +571,7 @@ def _kernel_pattern_ops(patterns, ok, B, dt, ref_idx, sec_idx, M, good):  # prag
                 for a in range(nv):
                     M[k, a + 1, i] = 0.0
                 continue
-            for a in range(nv):
-                acc = B[i, a]
-                for c in range(max(0, a - bw + 1), a):
-                    acc -= N[a, c] * x[c]
-                x[a] = acc / N[a, a]
-            for a in range(nv - 1, -1, -1):
-                acc = x[a]
-                for c in range(a + 1, min(nv, a + bw)):
-                    acc -= N[c, a] * x[c]
-                x[a] = acc / N[a, a]
+            _cholesky_substitute(N, B[i], x, bw)
             for a in range(nv):
                 M[k, a + 1, i] = M[k, a, i] + dt[a] * x[a]
 

@@ -69,21 +69,18 @@ def numba_available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-class MineSARAlgorithm(QgsProcessingAlgorithm):
-    """Base class: naming, grouping, translation and error handling.
+class MineSARIdentity:
+    """Naming, grouping, translated help and icon of everything in the MineSAR
+    toolbox (stage algorithms and study models).  Mixed in before the QGIS class.
 
-    Subclasses set ``ALG_ID``, ``DISPLAY_NAME``, ``GROUP_ID``, ``HELP`` (all
-    English; translated through :func:`tr`) and implement :meth:`run_stage`
-    (never ``run``: that is QgsProcessingAlgorithm's own entry point).
-    """
+    Subclasses set ``ALG_ID``, ``DISPLAY_NAME``, ``GROUP_ID`` and ``HELP`` (all
+    English; translated through :func:`tr`)."""
 
     ALG_ID = ""
     DISPLAY_NAME = ""
     GROUP_ID = "1_stack"
     HELP = ""
-    NEEDS_NUMBA = True
 
-    # -- identity ---------------------------------------------------------------------
     def tr(self, text: str) -> str:  # noqa: D401
         return tr(text)
 
@@ -111,6 +108,15 @@ class MineSARAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self):  # noqa: N802
         return type(self)()
+
+
+class MineSARAlgorithm(MineSARIdentity, QgsProcessingAlgorithm):
+    """Base class of the stages: identity (:class:`MineSARIdentity`), numba
+    check and error handling.  Subclasses implement :meth:`run_stage` (never
+    ``run``: that is QgsProcessingAlgorithm's own entry point).
+    """
+
+    NEEDS_NUMBA = True
 
     def canExecute(self):  # noqa: N802
         if self.NEEDS_NUMBA and not numba_available():

@@ -13,21 +13,18 @@ import os
 import traceback
 
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm
-from qgis.PyQt.QtGui import QIcon
 
-from .base import GROUPS, ICON_PATH, PLUGIN_DIR, first_sentence, tr
+from .base import PLUGIN_DIR, MineSARIdentity, tr
 
 MODELS_DIR = os.path.join(PLUGIN_DIR, "models")
 STUDIES_GROUP_ID = "8_studies"
 
 
-class StudyModelAlgorithm(QgsProcessingModelAlgorithm):
+class StudyModelAlgorithm(MineSARIdentity, QgsProcessingModelAlgorithm):
     """A MineSAR study model; subclasses set ``MODEL_PATH`` (see :func:`study_model_classes`)."""
 
     MODEL_PATH = ""
-    ALG_ID = ""
-    DISPLAY_NAME = ""
-    HELP = ""
+    GROUP_ID = STUDIES_GROUP_ID
 
     def __init__(self):
         super().__init__()
@@ -41,30 +38,6 @@ class StudyModelAlgorithm(QgsProcessingModelAlgorithm):
             p.setDescription(tr(p.description()))
         for o in self.outputDefinitions():
             o.setDescription(tr(o.description()))
-
-    def name(self) -> str:
-        return self.ALG_ID
-
-    def displayName(self) -> str:  # noqa: N802
-        return tr(self.DISPLAY_NAME)
-
-    def group(self) -> str:
-        return tr(GROUPS[STUDIES_GROUP_ID])
-
-    def groupId(self) -> str:  # noqa: N802
-        return STUDIES_GROUP_ID
-
-    def shortHelpString(self) -> str:  # noqa: N802
-        return tr(self.HELP)
-
-    def shortDescription(self) -> str:  # noqa: N802
-        return first_sentence(self.shortHelpString())
-
-    def icon(self) -> QIcon:
-        return QIcon(ICON_PATH)
-
-    def createInstance(self):  # noqa: N802
-        return type(self)()
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         # QGIS 3.22 hands a model input that the caller left out (processing.run,

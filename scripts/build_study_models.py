@@ -36,6 +36,32 @@ def _start_qgis():
     return start_qgis()
 
 
+# --------------------------------------------------------------------------- shared steps
+def _ifg_step(description):
+    """The interferogram step shared by the SBAS studies (A and C)."""
+    return ("IFG", "minesar:interferograms", description, {
+        "STACK": ("in", "STACK"), "PAIRS": ("child", "NETWORK", "OUTPUT"), "DEM": ("in", "DEM"),
+        "LOOKS_RANGE": ("in", "LOOKS_RANGE"), "LOOKS_AZIMUTH": ("in", "LOOKS_AZIMUTH"),
+        "REMOVE_TOPO": ("value", True), "GOLDSTEIN_ALPHA": ("in", "GOLDSTEIN_ALPHA"),
+        "MEMORY_MB": ("in", "MEMORY_MB"),
+        "OUTPUT_PHASE": ("out", "WRAPPED", "Wrapped phase (rad)"),
+        "OUTPUT_COHERENCE": ("out", "COHERENCE", "Coherence"),
+        "OUTPUT_MEAN_COHERENCE": ("out", "MEAN_COHERENCE", "Mean coherence")})
+
+
+def _unwrap_step(description):
+    """The unwrapping step shared by the SBAS studies (A and C)."""
+    return ("UNWRAP", "minesar:unwrap", description, {
+        "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
+        "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
+        # MineSAR's addition to the published chain: integer correction where pair triangles
+        # do not close (as MintPy's unwrap_error_phase_closure); docs/studies.md
+        "CORRECT_CLOSURE": ("value", True),
+        "MEMORY_MB": ("in", "MEMORY_MB"),
+        "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
+        "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")})
+
+
 # --------------------------------------------------------------------------- model inputs
 def _param(kind, name, description, default=None, *, optional=False, advanced=False, **kw):
     from qgis.core import (QgsProcessing, QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
@@ -195,23 +221,8 @@ def study_a():
             "MAX_TEMPORAL_DAYS": ("in", "MAX_TEMPORAL_DAYS"), "MAX_PERP_PERCENT": ("in", "MAX_PERP_PERCENT"),
             "MIN_CONNECTIONS": ("in", "MIN_CONNECTIONS"), "REPAIR": ("value", True),
             "OUTPUT": ("out", "PAIRS", "Pairs table"), "PLOT": ("out", "PLOT", "Network plot (PNG)")}),
-        ("IFG", "minesar:interferograms", "Multilook, coherence, Goldstein filter (step 3)", {
-            "STACK": ("in", "STACK"), "PAIRS": ("child", "NETWORK", "OUTPUT"), "DEM": ("in", "DEM"),
-            "LOOKS_RANGE": ("in", "LOOKS_RANGE"), "LOOKS_AZIMUTH": ("in", "LOOKS_AZIMUTH"),
-            "REMOVE_TOPO": ("value", True), "GOLDSTEIN_ALPHA": ("in", "GOLDSTEIN_ALPHA"),
-            "MEMORY_MB": ("in", "MEMORY_MB"),
-            "OUTPUT_PHASE": ("out", "WRAPPED", "Wrapped phase (rad)"),
-            "OUTPUT_COHERENCE": ("out", "COHERENCE", "Coherence"),
-            "OUTPUT_MEAN_COHERENCE": ("out", "MEAN_COHERENCE", "Mean coherence")}),
-        ("UNWRAP", "minesar:unwrap", "Minimum-cost-flow unwrapping (step 3)", {
-            "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
-            "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
-            # MineSAR's addition to the published chain: integer correction where pair triangles
-            # do not close (as MintPy's unwrap_error_phase_closure); docs/studies.md
-            "CORRECT_CLOSURE": ("value", True),
-            "MEMORY_MB": ("in", "MEMORY_MB"),
-            "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
-            "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")}),
+        _ifg_step("Multilook, coherence, Goldstein filter (step 3)"),
+        _unwrap_step("Minimum-cost-flow unwrapping (step 3)"),
         ("SBAS", "minesar:sbas", "SBAS inversion with atmospheric filtering (step 4)", {
             "PHASE": ("child", "UNWRAP", "OUTPUT"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
             "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"), "DEM_ERROR": ("value", True),
@@ -323,23 +334,8 @@ def study_c():
             "MAX_TEMPORAL_DAYS": ("in", "MAX_TEMPORAL_DAYS"), "MAX_PERP_PERCENT": ("in", "MAX_PERP_PERCENT"),
             "REPAIR": ("value", True),
             "OUTPUT": ("out", "PAIRS", "Pairs table"), "PLOT": ("out", "PLOT", "Network plot (PNG)")}),
-        ("IFG", "minesar:interferograms", "Interferograms with Goldstein filter", {
-            "STACK": ("in", "STACK"), "PAIRS": ("child", "NETWORK", "OUTPUT"), "DEM": ("in", "DEM"),
-            "LOOKS_RANGE": ("in", "LOOKS_RANGE"), "LOOKS_AZIMUTH": ("in", "LOOKS_AZIMUTH"),
-            "REMOVE_TOPO": ("value", True), "GOLDSTEIN_ALPHA": ("in", "GOLDSTEIN_ALPHA"),
-            "MEMORY_MB": ("in", "MEMORY_MB"),
-            "OUTPUT_PHASE": ("out", "WRAPPED", "Wrapped phase (rad)"),
-            "OUTPUT_COHERENCE": ("out", "COHERENCE", "Coherence"),
-            "OUTPUT_MEAN_COHERENCE": ("out", "MEAN_COHERENCE", "Mean coherence")}),
-        ("UNWRAP", "minesar:unwrap", "Minimum-cost-flow unwrapping", {
-            "PHASE": ("child", "IFG", "OUTPUT_PHASE"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
-            "METHOD": ("in", "UNWRAP_METHOD"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),
-            # MineSAR's addition to the published chain: integer correction where pair triangles
-            # do not close (as MintPy's unwrap_error_phase_closure); docs/studies.md
-            "CORRECT_CLOSURE": ("value", True),
-            "MEMORY_MB": ("in", "MEMORY_MB"),
-            "OUTPUT": ("out", "UNWRAPPED", "Unwrapped phase (rad)"),
-            "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")}),
+        _ifg_step("Interferograms with Goldstein filter"),
+        _unwrap_step("Minimum-cost-flow unwrapping"),
         ("SBAS", "minesar:sbas", "SBAS inversion (SVD, Berardino 2002)", {
             "PHASE": ("child", "UNWRAP", "OUTPUT"), "COHERENCE": ("child", "IFG", "OUTPUT_COHERENCE"),
             "WEIGHT": ("value", "no"), "COHERENCE_THRESHOLD": ("in", "COHERENCE_THRESHOLD"),

@@ -1,50 +1,12 @@
 """leveling / profile / tilt headless through qgis_process.bin, and in a Modeler chain (tier c)."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
-DATES = [dt.date(2020, 1, 1), dt.date(2020, 1, 11), dt.date(2020, 1, 31)]
-GT = (501000.0, 10.0, 0.0, 2000.0, 0.0, -10.0)
-
-
-def wkt(epsg):
-    from osgeo import osr
-    s = osr.SpatialReference()
-    s.ImportFromEPSG(epsg)
-    return s.ExportToWkt()
-
-
-def write_ts(path, base, factors=(0.0, 1.0, 2.0), incidence=None):
-    from minesar.algorithms import stackio
-    data = np.stack([f * np.asarray(base, np.float32) for f in factors]).astype("float32")
-    geom = stackio.Geometry(incidence_deg=incidence) if incidence else None
-    return stackio.write_raster(str(path), data, kind="timeseries", units="mm",
-                                labels=[stackio.date_label(d) for d in DATES],
-                                band_metadata=stackio.band_metadata_for_dates(DATES), geometry=geom,
-                                geotransform=GT, crs_wkt=wkt(32650))
-
-
-def write_layer(path, epsg, geom_type, fields, rows):
-    from osgeo import ogr, osr
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    lyr = ds.CreateLayer("layer", srs, geom_type)
-    for name, t in fields:
-        lyr.CreateField(ogr.FieldDefn(name, t))
-    for g, attrs in rows:
-        f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetGeometry(ogr.CreateGeometryFromWkt(g))
-        for k, v in attrs.items():
-            f.SetField(k, v)
-        lyr.CreateFeature(f)
-    ds = None
-    return str(path)
+from validationfixtures import DATES, GT, write_layer, write_ts
 
 
 def ogr_rows(path):

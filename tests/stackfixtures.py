@@ -8,8 +8,10 @@ import numpy as np
 
 
 def write_slc_set(folder, n: int = 3, *, rows: int = 8, cols: int = 8, seed: int = 0, step_days: int = 12,
-                  start=dt.date(2020, 1, 1), bperp=None, dtype="complex64", geotransform=None, crs_epsg=32651):
-    """Write ``n`` random complex GeoTIFFs and a manifest; return the manifest path."""
+                  start=dt.date(2020, 1, 1), dates=None, bperp=None, dtype="complex64", geotransform=None,
+                  crs_epsg=32651):
+    """Write ``n`` random complex GeoTIFFs (on ``dates``, default every ``step_days`` from
+    ``start``) and a manifest; return the manifest path."""
     from minesar.algorithms import stackio
     from osgeo import osr
     folder = Path(folder)
@@ -20,7 +22,7 @@ def write_slc_set(folder, n: int = 3, *, rows: int = 8, cols: int = 8, seed: int
     gt = geotransform or (500000.0, 20.0, 0.0, 4650000.0, 0.0, -20.0)
     entries = []
     for i in range(n):
-        d = start + dt.timedelta(days=step_days * i)
+        d = dates[i] if dates is not None else start + dt.timedelta(days=step_days * i)
         p = folder / "slc" / f"{d:%Y%m%d}.tif"
         data = (rng.standard_normal((rows, cols)) + 1j * rng.standard_normal((rows, cols))).astype(dtype)
         stackio.write_raster(str(p), data, kind="slc", geotransform=gt, crs_wkt=srs.ExportToWkt())

@@ -6,22 +6,16 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from stackfixtures import write_slc_set
+
 
 def make_stack(folder, preset):
     """8x8 complex GeoTIFFs with a simulator preset's dates, baselines and geometry -> stack VRT."""
     from minesar.algorithms import simulate, stackio
     sc = simulate.scenario(preset)
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    entries = []
-    for d, b in zip(sc.dates, sc.bperp_m):
-        p = folder / f"{d:%Y%m%d}.tif"
-        a = (rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))).astype("complex64")
-        stackio.write_raster(str(p), a, kind="slc", geotransform=(500000.0, 20.0, 0.0, 4650000.0, 0.0, -20.0))
-        entries.append((d, str(p), float(b)))
-    man = stackio.write_manifest(str(folder / "manifest.csv"), entries)
+    man = write_slc_set(folder, len(sc.dates), dates=sc.dates, bperp=sc.bperp_m)
     vrt = str(folder / "stack.vrt")
-    stackio.build_stack(man, vrt, geometry=sc.geometry)
+    stackio.build_stack(str(man), vrt, geometry=sc.geometry)
     return vrt
 
 

@@ -1,22 +1,14 @@
 """minesar:pairnetwork headless through qgis_process.bin, alone and in a Modeler chain."""
 from __future__ import annotations
 
-import numpy as np
+from stackfixtures import write_slc_set
 
 
 def write_manifest(folder, preset):
     """8x8 complex GeoTIFFs with a simulator preset's dates and baselines -> manifest CSV."""
-    from minesar.algorithms import simulate, stackio
+    from minesar.algorithms import simulate
     sc = simulate.scenario(preset)
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    entries = []
-    for d, b in zip(sc.dates, sc.bperp_m):
-        p = folder / f"{d:%Y%m%d}.tif"
-        a = (rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))).astype("complex64")
-        stackio.write_raster(str(p), a, kind="slc", geotransform=(500000.0, 20.0, 0.0, 4650000.0, 0.0, -20.0))
-        entries.append((d, str(p), float(b)))
-    return stackio.write_manifest(str(folder / "manifest.csv"), entries), sc
+    return str(write_slc_set(folder, len(sc.dates), dates=sc.dates, bperp=sc.bperp_m)), sc
 
 
 def test_pairnetwork_headless_star_and_error(qgis_process, tmp_path):

@@ -353,6 +353,24 @@ def _rect_terms(xi, et, q, z, sd, cd, kxi, ket, alpha, d1, d2, d3, with_bc, ua, 
 
 
 @njit(cache=True, nogil=True)
+def _snap_edges(xa, xb, ea, eb, q):  # pragma: no cover - numba
+    """Okada's rounding of near-zero rectangle coordinates (|v| < 1e-6 -> 0) and
+    the on-edge singularity test; returns ``(xa, xb, ea, eb, q, on_edge)``."""
+    if abs(xa) < _EPS:
+        xa = 0.0
+    if abs(xb) < _EPS:
+        xb = 0.0
+    if abs(ea) < _EPS:
+        ea = 0.0
+    if abs(eb) < _EPS:
+        eb = 0.0
+    if abs(q) < _EPS:
+        q = 0.0
+    on_edge = q == 0.0 and ((xa * xb <= 0.0 and ea * eb == 0.0) or (ea * eb <= 0.0 and xa * xb == 0.0))
+    return xa, xb, ea, eb, q, on_edge
+
+
+@njit(cache=True, nogil=True)
 def _dc3d_one(alpha, x, y, z, depth, sd, cd, al1, al2, aw1, aw2, d1, d2, d3, out, ua, ub, uc):
     """DC3D at one point; writes 12 values into ``out``; returns iret."""
     for i in range(12):
@@ -372,18 +390,8 @@ def _dc3d_one(alpha, x, y, z, depth, sd, cd, al1, al2, aw1, aw2, d1, d2, d3, out
         xb = xis[1]
         ea = ets[0]
         eb = ets[1]
-        if abs(xa) < _EPS:
-            xa = 0.0
-        if abs(xb) < _EPS:
-            xb = 0.0
-        if abs(ea) < _EPS:
-            ea = 0.0
-        if abs(eb) < _EPS:
-            eb = 0.0
-        if abs(q) < _EPS:
-            q = 0.0
-        # singular: observation on a fault edge
-        if q == 0.0 and ((xa * xb <= 0.0 and ea * eb == 0.0) or (ea * eb <= 0.0 and xa * xb == 0.0)):
+        xa, xb, ea, eb, q, on_edge = _snap_edges(xa, xb, ea, eb, q)
+        if on_edge:     # singular: observation on a fault edge
             for i in range(12):
                 out[i] = 0.0
             return 1
@@ -871,17 +879,8 @@ def _surface_rect_point(x, y, src, a3):
     xb = xl - hl
     ea = p + hw
     eb = p - hw
-    if abs(xa) < _EPS:
-        xa = 0.0
-    if abs(xb) < _EPS:
-        xb = 0.0
-    if abs(ea) < _EPS:
-        ea = 0.0
-    if abs(eb) < _EPS:
-        eb = 0.0
-    if abs(q) < _EPS:
-        q = 0.0
-    if q == 0.0 and ((xa * xb <= 0.0 and ea * eb == 0.0) or (ea * eb <= 0.0 and xa * xb == 0.0)):
+    xa, xb, ea, eb, q, on_edge = _snap_edges(xa, xb, ea, eb, q)
+    if on_edge:
         return 0.0, 0.0, 0.0
     rab = math.sqrt(xa * xa + eb * eb + q * q)
     rba = math.sqrt(xb * xb + ea * ea + q * q)

@@ -41,72 +41,6 @@ def _truth_checks(sim, sbas, ifg_looks):
     return out
 
 
-def _benchmarks(path, sim, crs_wkt, gt, n=24, disturbed=4, seed=7):
-    """A leveling benchmark GeoPackage: truth cumulative LOS + 2 mm noise, a few disturbed."""
-    from osgeo import ogr, osr
-    from minesar.algorithms import stackio
-    info = stackio.read_stack_info(sim["TRUTH_DISPLACEMENT"])
-    disp = stackio.read_block(sim["TRUTH_DISPLACEMENT"], bands=[info.count - 1])[0]
-    rng = np.random.default_rng(seed)
-    # half the benchmarks where the ground moves (as a surveyor levels the bowl), half anywhere
-    moving = np.argwhere(np.abs(disp[4:-4, 4:-4]) > 0.25 * np.nanmax(np.abs(disp))) + 4
-    pick = moving[rng.choice(len(moving), size=min(n // 2, len(moving)), replace=False)]
-    rows = np.concatenate([pick[:, 0], rng.integers(4, info.height - 4, n - len(pick))])
-    cols = np.concatenate([pick[:, 1], rng.integers(4, info.width - 4, n - len(pick))])
-    drv = ogr.GetDriverByName("GPKG")
-    if os.path.exists(path):
-        drv.DeleteDataSource(path)
-    ds = drv.CreateDataSource(path)
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(crs_wkt)
-    lyr = ds.CreateLayer("benchmarks", srs, ogr.wkbPoint)
-    for name, t in (("BM_ID", ogr.OFTString), ("CUM_MM", ogr.OFTReal), ("DISTURBED", ogr.OFTInteger)):
-        lyr.CreateField(ogr.FieldDefn(name, t))
-    for k, (r, c) in enumerate(zip(rows, cols)):
-        f = ogr.Feature(lyr.GetLayerDefn())
-        val = float(disp[r, c]) + rng.normal(0, 2.0)
-        bad = k < disturbed
-        if bad:
-            val += float(rng.uniform(25, 50)) * (1 if k % 2 else -1)
-        f.SetField("BM_ID", f"BM{k + 1:02d}")
-        f.SetField("CUM_MM", val)
-        f.SetField("DISTURBED", int(bad))
-        x = gt[0] + (c + 0.5) * gt[1]
-        y = gt[3] + (r + 0.5) * gt[5]
-        g = ogr.Geometry(ogr.wkbPoint)
-        g.AddPoint_2D(x, y)
-        f.SetGeometry(g)
-        lyr.CreateFeature(f)
-    ds = None
-    return path, stackio.date_label(info.dates[0]), stackio.date_label(info.dates[-1])
-
-
-def _profile_line(path, sim, crs_wkt, gt):
-    """A west-east line through the deepest point of the truth velocity."""
-    from osgeo import ogr, osr
-    from minesar.algorithms import stackio
-    v = stackio.read_band(sim["TRUTH_VELOCITY"])
-    r, c = np.unravel_index(np.nanargmin(v), v.shape)
-    y = gt[3] + (r + 0.5) * gt[5]
-    x0, x1 = gt[0] + 2 * gt[1], gt[0] + (v.shape[1] - 2) * gt[1]
-    drv = ogr.GetDriverByName("GPKG")
-    if os.path.exists(path):
-        drv.DeleteDataSource(path)
-    ds = drv.CreateDataSource(path)
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(crs_wkt)
-    lyr = ds.CreateLayer("profile", srs, ogr.wkbLineString)
-    f = ogr.Feature(lyr.GetLayerDefn())
-    g = ogr.Geometry(ogr.wkbLineString)
-    g.AddPoint_2D(x0, y)
-    g.AddPoint_2D(x1, y)
-    f.SetGeometry(g)
-    lyr.CreateFeature(f)
-    ds = None
-    xc = gt[0] + (c + 0.5) * gt[1]
-    return path, (xc, y), (xc + 4 * gt[1], y)
-
-
 def _stable_reference(sim, looks):
     """A reference point on stable, coherent ground (urban/bare, |truth velocity| small, far from the
     bowl) — what a surveyor picks from a field visit; returns ``"x,y [EPSG:n]"``."""
@@ -211,22 +145,25 @@ def run_chain(out: str, *, scenario: str = "tiny", seed: int = 1):
     step("psinsar", {"STACK": stack["OUTPUT"], "SELECTION": "dual", "OUTPUT": P("ps.gpkg")},
          numbers=("N_PS", "PS_DENSITY_PER_KM2", "MASTER_DATE"), layers=[("PS points", "OUTPUT", "vector")])
     if sbas:
-        info_gt, wkt = _georef(sbas["OUTPUT_TIMESERIES"])
-        bm, d0, d1 = _benchmarks(P("benchmarks.gpkg"), sim, wkt, _georef(sim["TRUTH_DISPLACEMENT"])[0])
-        step("leveling", {"BENCHMARKS": bm, "ID_FIELD": "BM_ID", "VALUE_FIELD": "CUM_MM", "START_DATE": d0,
-                          "END_DATE": d1, "INSAR": sbas["OUTPUT_TIMESERIES"], "AGGREGATION": "mean",
-                          "RADIUS": 50.0, "EXCLUDE_FIELD": "DISTURBED", "OUTPUT": P("leveling.gpkg"),
+        # benchmarks (vertical truth + 2 mm, five disturbed), a profile line through the bowls and
+        # two tilt points 31.46 m apart, made from the simulator's truth (algorithms/leveling.py)
+        from minesar.algorithms import leveling, stackio
+        val = leveling.simulated_validation_inputs(sim["TRUTH_DISPLACEMENT"], P("validation"), seed=seed)
+        truth_dates = stackio.read_stack_info(sim["TRUTH_DISPLACEMENT"]).dates
+        step("leveling", {"BENCHMARKS": val["benchmarks"], "ID_FIELD": "NAME", "VALUE_FIELD": "SUBS",
+                          "START_DATE": stackio.date_label(truth_dates[0]),
+                          "END_DATE": stackio.date_label(truth_dates[-1]), "INSAR": sbas["OUTPUT_TIMESERIES"],
+                          "AGGREGATION": "mean", "RADIUS": 50.0, "VERTICAL": True,
+                          "EXCLUDE_FIELD": "TRUE_OFFSET_MM", "OUTPUT": P("leveling.gpkg"),
                           "OUTPUT_REPORT": P("leveling.html")},
              numbers=("RMSE", "RMSE_CLEAN", "R2", "PEARSON_R2", "BIAS", "N"),
              layers=[("leveling comparison", "OUTPUT", "vector")],
              reports=[("Leveling validation report", "OUTPUT_REPORT")])
-        line, pa, pb = _profile_line(P("profile_line.gpkg"), sim, wkt, _georef(sim["TRUTH_VELOCITY"])[0])
-        step("profile", {"INPUT": sbas["OUTPUT_TIMESERIES"], "LINE": line, "STEP": 20.0, "BUFFER": 0.0,
+        step("profile", {"INPUT": sbas["OUTPUT_TIMESERIES"], "LINE": val["line"], "STEP": 20.0, "BUFFER": 0.0,
                          "DATES": "all", "OUTPUT": P("profile.gpkg"), "PLOT": P("profile.png")},
              figures=[("Profile through the bowl", "PLOT")])
-        crs = _authid(wkt)
-        step("tilt", {"INPUT": sbas["OUTPUT_TIMESERIES"], "POINT_A": f"{pa[0]},{pa[1]} [{crs}]",
-                      "POINT_B": f"{pb[0]},{pb[1]} [{crs}]", "OUTPUT": P("tilt.gpkg"), "PLOT": P("tilt.png")},
+        step("tilt", {"INPUT": sbas["OUTPUT_TIMESERIES"], "POINT_A": val["point_a"], "POINT_B": val["point_b"],
+                      "OUTPUT": P("tilt.gpkg"), "PLOT": P("tilt.png")},
              numbers=("MAX_TILT", "DISTANCE_M"), figures=[("Tilt between two points", "PLOT")])
         step("okadafit", {"DISPLACEMENT": sbas["OUTPUT_VELOCITY"], "N_SOURCES": 1 if scenario == "tiny" else 2,
                           "OUTPUT_SOURCES": P("okada_sources.gpkg"), "OUTPUT_MODEL": P("okada_model.tif"),

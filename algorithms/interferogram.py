@@ -53,13 +53,7 @@ from .blocks import Block, default_workers, run_blocks
 from .progress import check_cancel, ensure, info as _info
 from .validate import check_array, parse_date
 
-try:  # the plugin still loads without numba (canExecute() says so)
-    from numba import njit
-except ImportError:  # pragma: no cover
-    def njit(*args, **kwargs):
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
+from ._numba import njit
 
 GOLDSTEIN_PATCH = 32
 GOLDSTEIN_STEP = 16

@@ -31,7 +31,8 @@ holds at every step).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ._numba import njit
 
 INF = np.int64(1) << np.int64(60)
 

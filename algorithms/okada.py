@@ -52,7 +52,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+
+from ._numba import njit, prange
 
 
 __all__ = ["dc3d", "dc3d0", "rectangles_enu", "rectangles_los", "alpha_from_poisson",

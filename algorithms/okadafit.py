@@ -39,9 +39,9 @@ import time
 from typing import Dict, List, Optional
 
 import numpy as np
-from numba import njit, prange
 
 from . import okada as _ok
+from ._numba import njit, prange
 from .progress import ScaledFeedback, check_cancel, ensure, info
 
 __all__ = ["fit_sources", "FitResult", "quadtree", "fit_semivariogram", "exponential_covariance",

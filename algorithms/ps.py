@@ -66,17 +66,7 @@ from .progress import ScaledFeedback, check_cancel, ensure, info, warn
 from .stackio import DAYS_PER_YEAR, Geometry, date_label
 from .validate import check_array, check_positive, check_range
 
-try:  # the plugin must load without numba; the kernels need it
-    import numba as _numba
-    njit = _numba.njit
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    HAVE_NUMBA = False
-
-    def njit(*args, **kwargs):  # noqa: D103
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
+from ._numba import njit
 
 SELECTION_METHODS = ("dual", "coherence", "dispersion", "amplitude_dispersion")
 

@@ -62,16 +62,7 @@ from .blocks import Block, default_workers, run_blocks
 from .progress import ScaledFeedback, check_cancel, ensure, info, warn
 from .validate import check_array, check_choice, check_positive, check_range
 
-try:  # the plugin still loads without numba (DESIGN §1)
-    from numba import njit
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    HAVE_NUMBA = False
-
-    def njit(*args, **kwargs):
-        def wrap(f):
-            return f
-        return wrap(args[0]) if args and callable(args[0]) else wrap
+from ._numba import njit
 
 WEIGHTS = ("no", "coh", "fim", "var")
 RCOND = 1e-5

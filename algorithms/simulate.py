@@ -51,16 +51,7 @@ from . import stackio
 from .progress import check_cancel, ensure, info, warn
 from .stackio import DAYS_PER_YEAR, SPEED_OF_LIGHT, Geometry
 
-try:  # numba is optional at import time (the plugin must load without it)
-    from numba import njit
-    HAVE_NUMBA = True
-except Exception:  # pragma: no cover - exercised only without numba
-    HAVE_NUMBA = False
-
-    def njit(*args, **kwargs):  # type: ignore
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
+from ._numba import NUMBA_AVAILABLE, njit
 
 # ----------------------------------------------------------------------- constants
 #: Land-cover codes of ``arr.landcover`` (also written as truth/landcover.tif).
@@ -871,7 +862,7 @@ def _compose_kernel(z, amp, disp_m, topo_h, bperp, atmo, k_disp, k_topo, out):  
 
 def _compose(z, amp, disp_m, topo_h, bperp, atmo, k_disp, k_topo):
     out = np.empty(z.shape, dtype=np.complex64)
-    if not HAVE_NUMBA:  # pragma: no cover - numpy fallback (same formula)
+    if not NUMBA_AVAILABLE:  # pragma: no cover - numpy fallback (same formula)
         ph = k_disp * disp_m + k_topo * np.asarray(bperp)[:, None] * np.asarray(topo_h)[None, :] + atmo
         out[:] = np.asarray(amp)[None, :] * z * np.exp(1j * ph)
         return out

@@ -36,9 +36,9 @@ import os
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from numba import njit
 
 from . import stackio
+from ._numba import njit
 from .blocks import Block, default_workers, run_blocks
 from .mcf import _mcf_kernel
 from .progress import check_cancel, ensure, info, warn

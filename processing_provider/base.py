@@ -6,7 +6,6 @@ write layers.  Core errors (``ValueError``, ``TypeError``) become
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 
 from qgis.core import (QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterEnum,
@@ -14,6 +13,7 @@ from qgis.core import (QgsProcessingAlgorithm, QgsProcessingException, QgsProces
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from ..algorithms._numba import NUMBA_AVAILABLE
 from ..algorithms.progress import Canceled
 from ..algorithms.stackio import (S1_AZIMUTH_PIXEL_M, S1_HEADING_DEG, S1_INCIDENCE_DEG, S1_RANGE_PIXEL_M,
                                   S1_SLANT_RANGE_M, S1_WAVELENGTH_M, Geometry)
@@ -65,8 +65,8 @@ def attribute_value(v):
 
 
 def numba_available() -> bool:
-    """True when numba can be imported (the heavy kernels need it)."""
-    return importlib.util.find_spec("numba") is not None
+    """True when numba imported (the heavy kernels need it)."""
+    return NUMBA_AVAILABLE
 
 
 class MineSARIdentity:

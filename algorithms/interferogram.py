@@ -38,7 +38,6 @@ that numba/LLVM vectorise them; fastmath without ``nnan``/``ninf``/``reassoc``.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as _dt
 import math
@@ -49,6 +48,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import stackio
+from .network import read_pairs_table as _network_read_pairs
 from .blocks import Block, default_workers, run_blocks
 from .progress import check_cancel, ensure, info as _info
 from .validate import check_array, parse_date
@@ -842,48 +842,14 @@ def pairs_from_records(records: List[Dict[str, object]], where: str = "PAIRS") -
     return out
 
 
-def _read_pairs_table_local(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
-    """Pairs from a CSV or any OGR table (GeoPackage) with REF_DATE,SEC_DATE or PAIR."""
-    if not path or not os.path.exists(str(path).split("|")[0]):
-        raise ValueError(f"{name}: file not found: {path}")
-    p = str(path)
-    if p.lower().endswith((".csv", ".txt")):
-        with open(p, newline="", encoding="utf-8-sig") as fh:
-            recs = list(csv.DictReader(fh))
-    else:
-        from osgeo import ogr
-        ogr.UseExceptions()
-        src, _, layer_opt = p.partition("|")
-        try:
-            ds = ogr.Open(src)
-        except RuntimeError as exc:
-            raise ValueError(f"{name}: cannot open {src}: {exc}") from None
-        if ds is None or ds.GetLayerCount() == 0:
-            raise ValueError(f"{name}: cannot open {src} as a table")
-        lyr = ds.GetLayer(0)
-        if layer_opt.startswith("layername="):
-            lyr = ds.GetLayerByName(layer_opt.split("=", 1)[1]) or lyr
-        recs = [f.items() for f in lyr]
-        ds = None
-    if not recs:
-        raise ValueError(f"{name}: {path} lists no pairs")
-    return pairs_from_records(recs, name)
-
-
 def read_pairs_table(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
-    """Read a pairs table (``pairnetwork`` output): ``network.read_pairs_table``
-    when the pair-network module provides it, else a local CSV/OGR reader."""
+    """Read a pairs table (``pairnetwork`` output) with ``network.read_pairs_table``;
+    errors name ``name``."""
     try:
-        from .network import read_pairs_table as _net_reader  # type: ignore
-    except ImportError:
-        _net_reader = None
-    if _net_reader is not None:
-        try:
-            return [(_as_date(r, name), _as_date(s, name)) for r, s in _net_reader(path)]
-        except ValueError as exc:
-            msg = str(exc)
-            raise ValueError(msg if msg.startswith(name) else f"{name}: {msg}") from None
-    return _read_pairs_table_local(path, name=name)
+        return [(_as_date(r, name), _as_date(s, name)) for r, s in _network_read_pairs(path)]
+    except ValueError as exc:
+        msg = str(exc)
+        raise ValueError(msg if msg.startswith(name) else f"{name}: {msg}") from None
 
 
 # ====================================================================== the engine

@@ -62,6 +62,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .network import choose_master
 from .progress import ScaledFeedback, check_cancel, ensure, info, warn
 from .stackio import DAYS_PER_YEAR, Geometry, date_label
 from .validate import check_array, check_positive, check_range
@@ -86,26 +87,12 @@ def select_master(dates: Sequence[_dt.date], bperp_m: Sequence[float]) -> int:
     The master minimises ``sum_k |t_k - t_m| / T + |B_k - B_m| / B`` where
     ``T`` and ``B`` are the spans of the acquisition times and perpendicular
     baselines (normalised temporal + perpendicular baseline; the Doppler term
-    of the study is not available in a manifest and is left out).  Uses
-    :func:`network.choose_master` (the pair-network stage's rule) when that
-    module is present.
+    of the study is not available in a manifest and is left out): the
+    pair-network stage's :func:`network.choose_master`.
     """
     dates = list(dates)
-    try:
-        from .network import choose_master
-    except ImportError:  # pragma: no cover - the pair-network stage is optional
-        choose_master = None
-    if choose_master is not None:
-        m, _ = choose_master(dates, list(np.asarray(bperp_m, float)))
-        return dates.index(m)
-    t = np.array([(d - dates[0]).days for d in dates], dtype=np.float64)
-    b = np.asarray(bperp_m, dtype=np.float64)
-    if t.size != b.size:
-        raise ValueError("MASTER_DATE: dates and baselines differ in length")
-    tn = max(t.max() - t.min(), 1e-9)
-    bn = max(b.max() - b.min(), 1e-9)
-    cost = np.abs(t[None, :] - t[:, None]).sum(1) / tn + np.abs(b[None, :] - b[:, None]).sum(1) / bn
-    return int(np.argmin(cost))
+    m, _ = choose_master(dates, list(np.asarray(bperp_m, float)))
+    return dates.index(m)
 
 
 def phase_factors(dates: Sequence[_dt.date], bperp_m: Sequence[float], master: int,

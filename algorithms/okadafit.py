@@ -18,9 +18,17 @@ The method follows GBIS (Bagnardi & Hooper 2018, G-cubed 19, 2194-2211):
    rectangle), vectorised over the population with a numba forward model.
    Openings (and slips), the offset and the ramp enter linearly and are
    solved by generalised least squares for every candidate geometry
-   (variable projection).  Without starting rectangles the sources are found
-   one by one, then refined jointly; a bounded least-squares polish follows.
-4. **Posterior**: adaptive Metropolis MCMC (Haario et al. 2001, step
+   (variable projection).  Without starting rectangles half of the
+   population starts at the strongest bowls of the smoothed data and a
+   multi-start local refinement follows; with them the search starts near
+   them.  A bounded least-squares polish follows.  Then a
+   remove-and-reinsert sweep: each source in turn is removed, the others
+   refitted, the removed one searched again over its whole prior and the
+   joint refit kept when the covariance-weighted misfit drops.
+4. **Support** of every source: the misfit increase when it is removed (and
+   the others refitted) against the BIC penalty of its parameters
+   (k ln n, Schwarz 1978); a source below it is reported as not supported.
+5. **Posterior**: adaptive Metropolis MCMC (Haario et al. 2001, step
    adapted during burn-in as in GBIS) on the geometry, with the linear
    parameters integrated out analytically (flat prior) and drawn from their
    Gaussian conditional for every retained sample.  Posterior mean, standard
@@ -45,7 +53,7 @@ from ._numba import njit, prange
 from .progress import ScaledFeedback, check_cancel, ensure, info
 
 __all__ = ["fit_sources", "FitResult", "quadtree", "fit_semivariogram", "exponential_covariance",
-           "PARAM_NAMES", "forward_mm"]
+           "PARAM_NAMES", "forward_mm", "cramer_rao"]
 
 PARAM_NAMES = ("x", "y", "depth", "length", "width", "strike", "dip", "opening", "strike_slip", "dip_slip")
 _GEO = ("x", "y", "depth", "length", "width", "strike", "dip")
@@ -246,6 +254,120 @@ def exponential_covariance(x, y, n, sill, range_m, nugget):
 
 
 # =============================================================================
+# Resolution: Cramer-Rao bound
+# =============================================================================
+_CRLB_STEP = {"x": 0.5, "y": 0.5, "depth": 0.5, "length": 0.5, "width": 0.5, "strike": 0.05, "dip": 0.05,
+              "opening": 1e-4, "strike_slip": 1e-4, "dip_slip": 1e-4}
+
+
+def _regular_grid(x, y):
+    """(dx, dy) when x, y are 2-D grids with constant spacing (x along columns), else None."""
+    if np.ndim(x) != 2 or np.shape(x) != np.shape(y) or min(np.shape(x)) < 4:
+        return None
+    dx = np.diff(x, axis=1)
+    dy = np.diff(y, axis=0)
+    if not (np.allclose(dx, dx[0, 0], rtol=1e-6, atol=1e-9) and np.allclose(dy, dy[0, 0], rtol=1e-6, atol=1e-9)
+            and np.allclose(np.diff(x, axis=0), 0, atol=1e-9) and np.allclose(np.diff(y, axis=1), 0, atol=1e-9)):
+        return None
+    return abs(float(dx[0, 0])), abs(float(dy[0, 0]))
+
+
+def cramer_rao(x, y, sources, los=(0.0, 0.0, 1.0), *, noise_sill: float, noise_range: float, noise_nugget: float,
+               vertical: bool = False, free=("x", "y", "depth", "length", "width", "strike", "opening"),
+               offset: bool = True, ramp: bool = True, poisson: float = 0.25, max_dense: int = 6000) -> np.ndarray:
+    """Cramer-Rao lower bound on the standard deviation of source parameters.
+
+    The smallest standard deviation any unbiased estimator can reach from
+    data ``x, y`` with Gaussian noise of covariance
+    ``noise_sill * exp(-r / noise_range) + noise_nugget * delta`` (mm^2):
+    ``sqrt(diag(inv(J^T C^-1 J)))`` with ``J`` the derivative of the LOS (or
+    vertical) displacement (mm) with respect to every free parameter of every
+    source plus the nuisance (offset, ramp), by central differences.  On a
+    regular grid (2-D ``x``, ``y`` of constant spacing) the covariance is
+    taken as circulant and diagonalised by the FFT (exact for periodic
+    stationary noise, the boundary wrap-around is neglected otherwise); on
+    scattered points (at most ``max_dense``) the dense covariance is used.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Easting and northing (m) of the samples (2-D grids or any shape).
+    sources : array (n_sources, 10)
+        The sources (centre convention, :data:`PARAM_NAMES` columns).
+    los : (E, N, U)
+        Unit vector toward the satellite (scalars or arrays like ``x``).
+    free : sequence of str
+        Names from :data:`PARAM_NAMES` that are estimated (the others known).
+
+    Returns
+    -------
+    numpy.ndarray (n_sources, 10)
+        Bound on the standard deviation (parameter units: m, degrees); NaN
+        for parameters not in ``free``.
+    """
+    src = _ok.validate_sources(sources)
+    bad = [f for f in free if f not in PARAM_NAMES]
+    if bad or not free:
+        raise ValueError(f"FREE: unknown parameter names {bad}; use {', '.join(PARAM_NAMES)}")
+    if float(noise_sill) < 0 or float(noise_nugget) < 0 or float(noise_range) <= 0 \
+            or float(noise_sill) + float(noise_nugget) <= 0:
+        raise ValueError("NOISE: sill and nugget must be >= 0 with a positive sum, range > 0")
+    xa = np.asarray(x, dtype=float)
+    ya = np.broadcast_to(np.asarray(y, dtype=float), xa.shape)
+    if vertical:
+        los = (0.0, 0.0, 1.0)
+    cols = [PARAM_NAMES.index(f) for f in free]
+
+    def fwd(s_):
+        return 1000.0 * _ok.rectangles_los(xa, ya, s_, *los, poisson=poisson)
+
+    J, where = [], []
+    for k in range(src.shape[0]):
+        for c in cols:
+            h = _CRLB_STEP[PARAM_NAMES[c]]
+            sp, sm = src.copy(), src.copy()
+            sp[k, c] += h
+            sm[k, c] -= h
+            if PARAM_NAMES[c] in ("length", "width", "depth"):  # stay inside the physical domain
+                sm[k, c] = max(sm[k, c], src[k, c] - h)
+            J.append((fwd(sp) - fwd(sm)) / (sp[k, c] - sm[k, c]))
+            where.append((k, c))
+    if offset:
+        J.append(np.ones(xa.shape))
+    if ramp:
+        J.append((xa - xa.mean()) / 1000.0)
+        J.append((ya - ya.mean()) / 1000.0)
+    J = np.array(J)                                    # (npar, *shape)
+    sill, rg, nug = float(noise_sill), float(noise_range), float(noise_nugget)
+    grid = _regular_grid(xa, ya)
+    if grid is not None:
+        ny, nx = xa.shape
+        ix = np.minimum(np.arange(nx), nx - np.arange(nx)) * grid[0]
+        iy = np.minimum(np.arange(ny), ny - np.arange(ny)) * grid[1]
+        c0 = sill * np.exp(-np.hypot(*np.meshgrid(ix, iy)) / rg)
+        c0[0, 0] += nug
+        lam = np.real(np.fft.fft2(c0))
+        lam = np.maximum(lam, 1e-9 * lam.max())
+        A = (np.fft.fft2(J, norm="ortho") / np.sqrt(lam)[None]).reshape(J.shape[0], -1)
+        F = np.real(A.conj() @ A.T)
+    else:
+        xf, yf = xa.ravel(), ya.ravel()
+        if xf.size > max_dense:
+            raise ValueError(f"X/Y: {xf.size} scattered points; at most {max_dense} without a regular grid")
+        C = sill * np.exp(-np.hypot(xf[:, None] - xf[None, :], yf[:, None] - yf[None, :]) / rg)
+        C[np.diag_indices_from(C)] += nug
+        L = np.linalg.cholesky(C)
+        Jw = np.linalg.solve(L, J.reshape(J.shape[0], -1).T)
+        F = Jw.T @ Jw
+    cov = np.linalg.pinv(F, rcond=1e-14, hermitian=True)
+    sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    out = np.full(src.shape, np.nan)
+    for i, (k, c) in enumerate(where):
+        out[k, c] = sd[i]
+    return out
+
+
+# =============================================================================
 # Problem set-up
 # =============================================================================
 @dataclasses.dataclass
@@ -326,18 +448,24 @@ class _Problem:
         ok &= (theta <= self.hi) | (self.periodic > 0)
         return bool(np.all(ok))
 
-    def de_cost(self, pop_geo, parallel=False, residual=False):
+    def de_cost(self, pop_geo, parallel=False, residual=False, whiten=False):
         """Cost of geometries with the dislocations and nuisance solved by
-        (uniformly weighted) least squares under the opening sign constraint."""
+        least squares under the opening sign constraint: uniformly weighted,
+        or with ``whiten`` generalised (the noise covariance) and the residual
+        returned whitened."""
         pop_geo = self.canonical_geo(pop_geo)
         G = self.greens(pop_geo, parallel)
         S, n, m = G.shape
         full = np.concatenate([G, np.broadcast_to(self.H, (S,) + self.H.shape)], axis=2)
+        target = self.d
+        if whiten:
+            full = np.matmul(self.Linv, full)
+            target = self.dw
         active = np.ones((S, full.shape[2]), dtype=bool)
         for _ in range(self.nsrc + 1):
             F = full * active[:, None, :]
             A = np.einsum("snm,snk->smk", F, F)
-            b = np.einsum("snm,n->sm", F, self.d)
+            b = np.einsum("snm,n->sm", F, target)
             sc = np.sqrt(np.maximum(np.einsum("smm->sm", A), 1e-30))
             As = A / sc[:, :, None] / sc[:, None, :] + 1e-10 * np.eye(A.shape[1])
             beta = np.linalg.solve(As, (b / sc)[..., None])[..., 0] / sc
@@ -350,10 +478,30 @@ class _Problem:
             cols = np.zeros_like(active)
             cols[:, 0:m:self.nlin] = bad
             active &= ~cols
-        r = self.d[None, :] - np.einsum("snm,sm->sn", F, beta)
+        r = target[None, :] - np.einsum("snm,sm->sn", F, beta)
         if residual:
             return r, beta
         return np.einsum("sn,sn->s", r, r), beta
+
+    def subset(self, keep):
+        """The problem restricted to the sources ``keep`` (indices) and the
+        positions of their entries in theta."""
+        ng = self.ngeo_total
+        idx = np.concatenate([np.arange(k * self.ngeo, (k + 1) * self.ngeo) for k in keep]
+                             + [ng + np.arange(k * self.nlin, (k + 1) * self.nlin) for k in keep]).astype(int)
+        sub = dataclasses.replace(self, nsrc=len(keep), lo=self.lo[idx], hi=self.hi[idx],
+                                  periodic=self.periodic[idx])
+        return sub, idx
+
+    def chi2(self, theta):
+        """Whitened misfit |L^-1 (d - G(theta))|^2 with the nuisance projected out."""
+        r = self.residual_w(theta)
+        return float(r @ r)
+
+    def chi2_nuisance_only(self):
+        """Whitened misfit of the nuisance alone (no source)."""
+        rw = self.dw - self.Hw @ (self.Hpinv @ self.dw) if self.H.shape[1] else self.dw
+        return float(rw @ rw)
 
     def canonical_geo(self, pop_geo):
         t = np.zeros(np.atleast_2d(pop_geo).shape[:-1] + (self.lo.size,))
@@ -415,6 +563,10 @@ class FitResult:
     vertical: bool
     poisson: float
     messages: List[str] = dataclasses.field(default_factory=list)
+    support_dchi2: Optional[np.ndarray] = None   # (n_sources,) misfit increase without each source
+    support_penalty: float = float("nan")        # BIC penalty of one source's parameters
+    supported: Optional[np.ndarray] = None       # (n_sources,) bool: dchi2 > penalty
+    peak_mm: Optional[np.ndarray] = None         # (n_sources,) peak |model| of each source at the samples (mm)
 
     def model_mm(self, x, y, los, *, which="mean"):
         """Model (mm, nuisance included) at points; ``which`` = mean or best."""
@@ -439,7 +591,7 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
                 ramp: bool = True, poisson: float = 0.25, quadtree_threshold: Optional[float] = None,
                 max_samples: int = 600, min_cell: Optional[float] = None, noise_sill: Optional[float] = None,
                 noise_range: Optional[float] = None, noise_nugget: Optional[float] = None,
-                de_popsize: int = 12, de_maxiter: int = 60, n_iterations: int = 20000,
+                de_popsize: int = 12, de_maxiter: int = 60, reinsert: bool = True, n_iterations: int = 50000,
                 burn_in: float = 0.4, seed: int = 0, parallel: bool = True, feedback=None) -> FitResult:
     """Fit ``n_sources`` rectangular dislocations to displacement data.
 
@@ -479,6 +631,10 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
         field semivariogram.
     de_popsize, de_maxiter : int
         Differential-evolution population factor and generations.
+    reinsert : bool
+        After the global search, remove each source in turn, refit the
+        others, search the removed one again over its whole prior and keep
+        the joint refit when the (covariance-weighted) misfit drops.
     n_iterations : int
         Metropolis iterations (burn-in fraction ``burn_in`` included).
     seed : int
@@ -634,20 +790,20 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
     sub = ScaledFeedback(fb, 3, 40)
     glo_a, ghi_a = lo[:ng], hi[:ng]
 
-    def run_de(problem, init=None, maxiter=de_maxiter, fixed=None, which=None):
+    def run_de(problem, init=None, maxiter=de_maxiter, fixed=None, which=None, whiten=False):
         """DE on the geometry entries ``which`` (others fixed to ``fixed``)."""
-        bounds = list(zip(glo_a[which], ghi_a[which]))
+        bounds = list(zip(problem.lo[which], problem.hi[which]))
 
         def f(Psub):  # vectorised: Psub (nsub, S)
             P = np.repeat(fixed[None, :], Psub.shape[1], axis=0)
             P[:, which] = Psub.T
-            return problem.de_cost(P, parallel=parallel)[0]
+            return problem.de_cost(P, parallel=parallel, whiten=whiten)[0]
 
         def cb(xk, convergence=0.0):
             check_cancel(fb)
             return False
 
-        kw = {} if init is None else {"init": init}
+        kw = {"init": "latinhypercube"} if init is None else {"init": init}
         res = differential_evolution(f, bounds, maxiter=maxiter, popsize=max(int(de_popsize), 2), tol=1e-7,
                                      seed=int(rng.integers(2 ** 31)), polish=False, vectorized=True,
                                      updating="deferred", callback=cb, mutation=(0.5, 1.0),
@@ -664,12 +820,6 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
                           bounds=(glo_a[:g.size], ghi_a[:g.size]),
                           x_scale=(ghi_a[:g.size] - glo_a[:g.size]) / 20, max_nfev=30 * g.size)
         return problem.canonical_geo(r.x)[0]
-
-    def sub_problem(problem, k):
-        idx = np.r_[0:k * ngeo, ng:ng + k * nlin]
-        return _Problem(xq=problem.xq, yq=problem.yq, le=problem.le, ln=problem.ln, lu=problem.lu, d=problem.d,
-                        Linv=problem.Linv, H=problem.H, nsrc=k, ngeo=ngeo, fixdip=fixdip, nlin=nlin, a3=problem.a3,
-                        lo=lo[idx], hi=hi[idx], periodic=periodic[idx], sign=sign, lr=lr, wr=wr)
 
     if start is not None:
         S = max(int(de_popsize) * ng, 30)
@@ -716,14 +866,15 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
             sub.setProgress(60 + 40 * (i_c + 1) / len(cands))
     sub.setProgress(100)
 
-    def full_theta(problem, g):
-        _, beta = problem.de_cost(g[None, :])
+    def full_theta(problem, g, whiten=False):
+        _, beta = problem.de_cost(g[None, :], whiten=whiten)
         th = np.concatenate([g, beta[0, :n_sources * nlin]])
         return np.clip(problem.canonical(th), lo, hi)
 
     def polish(problem, th):
-        r = least_squares(lambda p: problem.residual_w(problem.canonical(p)), np.clip(th, lo, hi),
-                          bounds=(lo, hi), x_scale=np.maximum((hi - lo) / 20, 1e-3), max_nfev=40 * lo.size)
+        plo, phi = problem.lo, problem.hi
+        r = least_squares(lambda p: problem.residual_w(problem.canonical(p)), np.clip(th, plo, phi),
+                          bounds=(plo, phi), x_scale=np.maximum((phi - plo) / 20, 1e-3), max_nfev=40 * plo.size)
         return problem.canonical(r.x), r
 
     theta = full_theta(prob, geo)
@@ -751,6 +902,55 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
     else:
         vgram = (np.array([]), np.array([]))
     timings["noise_model"] = time.perf_counter() - t0
+    fb.setProgress(44)
+
+    # ------------------------------- remove-and-reinsert sweep, then support
+    t0 = time.perf_counter()
+    chi_best = prob.chi2(theta)
+    if n_sources > 1 and reinsert:
+        # each source in turn: refit the others without it, search its best
+        # place again over the whole prior (whitened DE), refit all jointly;
+        # keep the result when the misfit drops (escapes merged-source optima)
+        for k in range(n_sources):
+            check_cancel(fb)
+            keep = [j for j in range(n_sources) if j != k]
+            sp, idx = prob.subset(keep)
+            th_k, _ = polish(sp, theta[idx])
+            trial = theta.copy()
+            trial[idx] = th_k
+            which = np.arange(k * ngeo, (k + 1) * ngeo)
+            g_new, _ = run_de(prob, fixed=trial[:ng].copy(), which=which, whiten=True,
+                              maxiter=max(int(de_maxiter) // 2, 10))
+            th_new, lsq_new = polish(prob, full_theta(prob, g_new, whiten=True))
+            c_new = prob.chi2(th_new)
+            if c_new < chi_best - 1e-6:
+                info(fb, f"Source {k + 1} moved by the remove-and-reinsert sweep: misfit {chi_best:.1f} -> {c_new:.1f}")
+                theta, lsq, chi_best = th_new, lsq_new, c_new
+            fb.setProgress(44 + 3 * (k + 1) / n_sources)
+    # support of each source: misfit increase when it is removed and the others
+    # are refitted, against the BIC penalty of its parameters (Schwarz 1978)
+    npar_src = ngeo + nlin
+    penalty = npar_src * math.log(nq)
+    dchi2 = np.empty(n_sources)
+    for k in range(n_sources):
+        keep = [j for j in range(n_sources) if j != k]
+        if keep:
+            sp, idx = prob.subset(keep)
+            chi_k = sp.chi2(polish(sp, theta[idx])[0])
+        else:
+            chi_k = prob.chi2_nuisance_only()
+        dchi2[k] = max(chi_k - chi_best, 0.0)
+    supported = dchi2 > penalty
+    G_best = prob.greens(theta[:ng][None, :])[0]
+    peak = np.array([np.abs(G_best[:, k * nlin:(k + 1) * nlin] @ theta[ng + k * nlin:ng + (k + 1) * nlin]).max()
+                     for k in range(n_sources)])
+    for k in np.nonzero(~supported)[0]:
+        msg = (f"source {k + 1} is not supported by the data: removing it raises the misfit by only "
+               f"{dchi2[k]:.1f} (chi-square), less than the {penalty:.1f} its {npar_src} parameters cost (BIC); "
+               f"its peak signal is {peak[k]:.1f} mm. Fit fewer sources or constrain it with bounds.")
+        msgs.append(msg)
+        info(fb, msg)
+    timings["support"] = time.perf_counter() - t0
     fb.setProgress(48)
 
     # ---------------------------------------------------------------- MCMC
@@ -773,11 +973,11 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
     std = samples.std(axis=0, ddof=1)
     lo95 = np.percentile(samples, 2.5, axis=0)
     hi95 = np.percentile(samples, 97.5, axis=0)
-    for k in range(n_sources):  # circular statistics for the strike
+    for k in range(n_sources):  # circular statistics for the strike (interval on the mean's branch)
         ang = samples[:, k, 5] * (2 * np.pi / period)
-        cm = math.atan2(np.sin(ang).mean(), np.cos(ang).mean()) * period / (2 * np.pi)
+        cm = (math.atan2(np.sin(ang).mean(), np.cos(ang).mean()) * period / (2 * np.pi)) % period
         centred = cm + (samples[:, k, 5] - cm + period / 2) % period - period / 2
-        mean[k, 5] = cm % period
+        mean[k, 5] = cm
         std[k, 5] = centred.std(ddof=1)
         lo95[k, 5] = np.percentile(centred, 2.5)
         hi95[k, 5] = np.percentile(centred, 97.5)
@@ -795,7 +995,8 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
                      quadtree_threshold=thr, quadtree=qt,
                      noise={"sill": sill, "range": rg, "nugget": nug}, semivariogram=vgram,
                      acceptance=acc, n_iterations=int(n_iterations), chi2_reduced=chi2, timings=timings,
-                     free=free, vertical=bool(vertical), poisson=float(poisson), messages=msgs)
+                     free=free, vertical=bool(vertical), poisson=float(poisson), messages=msgs,
+                     support_dchi2=dchi2, support_penalty=float(penalty), supported=supported, peak_mm=peak)
 
 
 def _find_bowls(x, y, d, n, *, sign):
@@ -859,25 +1060,36 @@ def _nuis3(beta, offset, ramp):
 
 
 def _adaptive_metropolis(prob, start, lsq, *, n_iterations, burn_in, rng, feedback):
-    """Adaptive Metropolis (Haario et al. 2001; step tuning as GBIS).
+    """Adaptive Metropolis-within-Gibbs over the sources (Haario et al. 2001;
+    step tuning as GBIS).
 
     log posterior = -0.5 |P L^-1 (d - G(theta))|^2 with flat priors inside the
     bounds and the nuisance integrated out (P projects it away).  The chain
     moves in u-space where depth, length, width and a sign-constrained
     opening are replaced by their logarithms (the depth-size-opening trade-off
     becomes nearly linear there); the log-Jacobian keeps the priors uniform
-    in the original parameters.  Proposal: Gaussian with the covariance of the
-    Gauss-Newton Hessian at the optimum, re-estimated from the chain and scaled
-    toward an acceptance of ~0.25 during burn-in, then frozen.
+    in the original parameters.
+
+    Each iteration proposes a move of one source's block (its geometry and
+    dislocation; blocks in turn) from a Gaussian whose covariance starts as
+    the conditional covariance of the Gauss-Newton (Laplace) approximation
+    at the optimum, is re-estimated from the block's history and scaled
+    toward an acceptance of ~0.3 during burn-in, then frozen.  Blocks keep a
+    source that the data barely constrain (near a bound, bimodal) from
+    shrinking the steps of the well-resolved ones, and a move needs the
+    Green's functions of one source only (the others' contributions are
+    cached), so an iteration costs 1/n_sources of a joint move.
     """
     d = start.size
+    nsrc, ngeo, nlin = prob.nsrc, prob.ngeo, prob.nlin
+    ng = prob.ngeo_total
     n_burn = int(n_iterations * burn_in)
     sgn = np.zeros(d)
-    for k in range(prob.nsrc):
-        b = k * prob.ngeo
+    for k in range(nsrc):
+        b = k * ngeo
         sgn[b + 2:b + 5] = 1.0
         if prob.sign != 0:
-            sgn[prob.ngeo_total + k * prob.nlin] = prob.sign
+            sgn[ng + k * nlin] = prob.sign
     logi = sgn != 0
 
     def to_u(t):
@@ -890,9 +1102,22 @@ def _adaptive_metropolis(prob, start, lsq, *, n_iterations, burn_in, rng, feedba
         t[logi] = sgn[logi] * np.exp(np.minimum(u[logi], 700.0))
         return t
 
-    def logp(t):
-        r = prob.residual_w(t)
-        return -0.5 * float(r @ r) + float(np.sum(np.log(np.abs(t[logi]) + 1e-300)))
+    def log_jac(t):
+        return float(np.sum(np.log(np.abs(t[logi]) + 1e-300)))
+
+    blocks = [np.r_[k * ngeo:(k + 1) * ngeo, ng + k * nlin:ng + (k + 1) * nlin].astype(int) for k in range(nsrc)]
+    singles = [prob.subset([k])[0] for k in range(nsrc)]
+
+    def contribution(k, t):
+        b = blocks[k]
+        g = singles[k].greens(t[b[:ngeo]][None, :])[0]
+        return prob.Linv @ (g @ t[b[ngeo:]])
+
+    def log_like(wsum):
+        rw = prob.dw - wsum
+        if prob.H.shape[1]:
+            rw = rw - prob.Hw @ (prob.Hpinv @ rw)
+        return -0.5 * float(rw @ rw)
 
     span = prob.hi - prob.lo
     cur = start.copy()
@@ -901,55 +1126,73 @@ def _adaptive_metropolis(prob, start, lsq, *, n_iterations, burn_in, rng, feedba
     jac_scale = np.where(logi, np.abs(cur), 1.0)
     J = lsq.jac * jac_scale[None, :]
     uspan = np.where(logi, 2.0, span)
-    try:
-        Hm = J.T @ J
-        cov = np.linalg.inv(Hm + 1e-6 * np.diag(np.diag(Hm)) + np.diag((uspan * 1e-6) ** -2))
-        cov = 0.5 * (cov + cov.T)
-        np.linalg.cholesky(cov)
-    except np.linalg.LinAlgError:
-        cov = np.diag((uspan / 200.0) ** 2)
-    sd = np.sqrt(np.diag(cov))
-    fac = np.minimum(1.0, (uspan / 10.0) / np.maximum(sd, 1e-30))
-    cov = cov * fac[:, None] * fac[None, :]
-    scale = 2.38 ** 2 / d
-    chol = np.linalg.cholesky(scale * cov + 1e-14 * np.eye(d))
+    Prec = J.T @ J + np.diag((uspan * 1e-6) ** -2)
+    Prec = Prec + 1e-6 * np.diag(np.diag(Prec))
+    chols, covs, scales = [], [], []
+    for b in blocks:
+        try:
+            cb = np.linalg.inv(Prec[np.ix_(b, b)])
+            cb = 0.5 * (cb + cb.T)
+            np.linalg.cholesky(cb)
+        except np.linalg.LinAlgError:
+            cb = np.diag((uspan[b] / 200.0) ** 2)
+        sd = np.sqrt(np.diag(cb))
+        fac = np.minimum(1.0, (uspan[b] / 10.0) / np.maximum(sd, 1e-30))
+        cb = cb * fac[:, None] * fac[None, :]
+        covs.append(cb)
+        scales.append(2.38 ** 2 / b.size)
+        chols.append(np.linalg.cholesky(scales[-1] * cb + 1e-14 * np.eye(b.size)))
     ucur = to_u(cur)
-    lp = logp(cur)
+    contrib = [contribution(k, cur) for k in range(nsrc)]
+    wsum = np.sum(contrib, axis=0)
+    ll = log_like(wsum)
+    lj = log_jac(cur)
     chain = np.empty((n_iterations - n_burn, d))
-    hist = np.empty((n_iterations, d))
+    hist = [[] for _ in range(nsrc)]
+    n_prop = np.zeros(nsrc, dtype=int)
+    acc_win = np.zeros(nsrc, dtype=int)
     n_acc = 0
-    n_acc_win = 0
-    win = 100
+    win = 50
     for it in range(n_iterations):
-        uprop = ucur + chol @ rng.standard_normal(d)
+        k = it % nsrc
+        b = blocks[k]
+        uprop = ucur.copy()
+        uprop[b] += chols[k] @ rng.standard_normal(b.size)
         prop = prob.canonical(to_t(uprop))
         if prob.in_bounds(prop):
-            lpp = logp(prop)
-            if math.log(rng.random() + 1e-300) < lpp - lp:
-                cur, lp = prop, lpp
+            ck = contribution(k, prop)
+            w_new = wsum - contrib[k] + ck
+            llp = log_like(w_new)
+            ljp = log_jac(prop)
+            if math.log(rng.random() + 1e-300) < (llp + ljp) - (ll + lj):
+                cur, ll, lj = prop, llp, ljp
                 ucur = to_u(cur)
-                n_acc_win += 1
+                contrib[k] = ck
+                wsum = w_new
+                acc_win[k] += 1
                 if it >= n_burn:
                     n_acc += 1
-        hist[it] = ucur
-        if it >= n_burn:
+        n_prop[k] += 1
+        if it < n_burn:
+            hist[k].append(ucur[b].copy())
+        else:
             chain[it - n_burn] = cur
-        if it < n_burn and (it + 1) % win == 0:
-            rate = n_acc_win / win
-            n_acc_win = 0
-            scale *= math.exp(2.0 * (rate - 0.25))
-            if it >= 1000 and (it + 1) % 500 == 0:
-                h = hist[max(0, it - 4000):it + 1].copy()
-                for i in range(d):  # unwrap periodic entries around the current value
-                    p = prob.periodic[i]
-                    if p > 0:
-                        h[:, i] = ucur[i] + (h[:, i] - ucur[i] + p / 2) % p - p / 2
+        if it < n_burn and n_prop[k] % win == 0:
+            rate = acc_win[k] / win
+            acc_win[k] = 0
+            scales[k] *= math.exp(2.0 * (rate - 0.3))
+            if n_prop[k] >= 500 and n_prop[k] % 250 == 0:
+                h = np.array(hist[k][-3000:])
+                per = prob.periodic[b]
+                for i in range(b.size):  # unwrap periodic entries around the current value
+                    if per[i] > 0:
+                        h[:, i] = ucur[b[i]] + (h[:, i] - ucur[b[i]] + per[i] / 2) % per[i] - per[i] / 2
                 emp = np.cov(h.T)
                 if np.all(np.isfinite(emp)) and np.all(np.diag(emp) > 0):
-                    cov = 0.5 * (emp + emp.T) + np.diag(np.diag(emp) * 1e-6)
-                    scale = 2.38 ** 2 / d
+                    covs[k] = 0.5 * (emp + emp.T) + np.diag(np.diag(emp) * 1e-6)
+                    scales[k] = 2.38 ** 2 / b.size
             try:
-                chol = np.linalg.cholesky(scale * cov + 1e-14 * np.eye(d))
+                chols[k] = np.linalg.cholesky(scales[k] * covs[k] + 1e-14 * np.eye(b.size))
             except np.linalg.LinAlgError:
                 pass
         if (it + 1) % 500 == 0:
@@ -1210,6 +1453,16 @@ def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="
                "<th>2.5 %</th><th>97.5 %</th><th>best</th></tr>")
     doc.extend(rows)
     doc.append("</table>")
+    if result.supported is not None:
+        doc.append("<h2>" + html.escape(tr("Support of each source (chi-square increase when it is removed, "
+                                           "against the BIC penalty of its parameters)")) + "</h2>"
+                   "<table><tr><th>source</th><th>&Delta;&chi;&sup2;</th><th>BIC penalty</th>"
+                   f"<th>peak ({units})</th><th>supported</th></tr>")
+        for k in range(n):
+            doc.append(f"<tr><td>{k + 1}</td><td>{result.support_dchi2[k]:.1f}</td>"
+                       f"<td>{result.support_penalty:.1f}</td><td>{result.peak_mm[k]:.1f}</td>"
+                       f"<td>{'yes' if result.supported[k] else 'NO'}</td></tr>")
+        doc.append("</table>")
     for cap, src in imgs:
         doc.append(f"<h2>{html.escape(cap)}</h2><img src='{src}'/>")
     doc.append("<p>Okada (1992) rectangular dislocations; quadtree, exponential noise covariance and "

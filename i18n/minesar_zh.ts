@@ -422,18 +422,18 @@ DISPLACEMENT: a LOS raster in mm positive toward the satellite (e.g. the sbas ti
 
 Model: horizontal rectangles (FIX_DIP_ZERO, coal seams, default) or free dip (0-90°); tensile opening only, or also strike-slip and dip-slip (FREE_SLIP). OPENING_SIGN negative (closing seam, default), positive or any, |opening| &lt;= MAX_OPENING m. Bounds: centres inside the data extent, depth DEPTH_MIN..DEPTH_MAX m (0 = half the data extent), length and width LENGTH_MIN..LENGTH_MAX m (0 = two pixels .. half the extent). A nuisance offset (mm) and ramp (mm/km) are estimated (OFFSET, RAMP). START_SOURCES: optional rectangles you draw (polygons; fields as in okadaforward optional) to start the search near them.
 
-Method: quadtree reduction (cells split while their variance exceeds QUADTREE_THRESHOLD mm², 0 = chosen so that at most MAX_SAMPLES samples remain); noise = exponential covariance sill·exp(-r/range) plus a nugget, fitted to the far-field semivariogram of a first fit's residual (or NOISE_SILL mm², NOISE_RANGE m); global search by differential evolution (openings, offset and ramp solved linearly for each candidate) and multi-start least squares; then adaptive Metropolis MCMC (ITERATIONS, 40 % burn-in) for the posterior mean, standard deviation and 95 % interval of every parameter.
+Method: quadtree reduction (cells split while their variance exceeds QUADTREE_THRESHOLD mm², 0 = chosen so that at most MAX_SAMPLES samples remain); noise = exponential covariance sill·exp(-r/range) plus a nugget, fitted to the far-field semivariogram of a first fit's residual (or NOISE_SILL mm², NOISE_RANGE m); global search by differential evolution (openings, offset and ramp solved linearly for each candidate) and multi-start least squares, then a remove-and-reinsert sweep (each rectangle searched again with the others refitted); support of each rectangle: the chi-square increase when it is removed against the BIC penalty of its parameters (a warning names unsupported ones); then adaptive Metropolis-within-Gibbs MCMC (ITERATIONS, 40 % burn-in, one rectangle per step) for the posterior mean, standard deviation and 95 % interval of every parameter.
 
-Outputs: OUTPUT_SOURCES polygons (surface projection of each rectangle) with x, y (centre, layer CRS), depth, length, width (m), strike, dip (°), opening, strike_slip, dip_slip (m) as posterior means and *_STD, *_LO95, *_HI95 fields; OUTPUT_MODEL and OUTPUT_RESIDUAL rasters in mm (raster input); OUTPUT_REPORT HTML with the parameter table, the residual histogram with mean, standard deviation and 95 % range, the observed and modelled profile through the sources, posterior marginals and the semivariogram. Conventions: x east, y north, depth positive down, strike clockwise from north, centre of the rectangle. NaN-only input, N_SOURCES outside 1-5 and invalid bounds stop the run with a message naming the parameter.</source>
+Outputs: OUTPUT_SOURCES polygons (surface projection of each rectangle) with x, y (centre, layer CRS), depth, length, width (m), strike, dip (°), opening, strike_slip, dip_slip (m) of the best fit (maximum posterior, GBIS' optimal model) and *_MEAN, *_STD, *_LO95, *_HI95 posterior fields, supported (1/0), dchi2, peak_mm; OUTPUT_MODEL and OUTPUT_RESIDUAL rasters of the best fit in mm (raster input); OUTPUT_REPORT HTML with the parameter table, the residual histogram with mean, standard deviation and 95 % range, the observed and modelled profile through the sources, posterior marginals and the semivariogram. Conventions: x east, y north, depth positive down, strike clockwise from north, centre of the rectangle. NaN-only input, N_SOURCES outside 1-5 and invalid bounds stop the run with a message naming the parameter.</source>
       <translation>将 1–5 个矩形位错（Okada 1992）拟合到位移栅格或点图层，并按 GBIS（Bagnardi &amp; Hooper 2018）给出每个参数的不确定度。
 
 DISPLACEMENT：视线向栅格，单位 mm，朝向卫星为正（例如 sbas 时间序列的第 BAND 波段，0 = 最后一个波段 = 累积位移；或其速率 mm/yr，此时张开量单位为 m/yr）；勾选 VERTICAL_INPUT 时为垂直位移栅格（mm，向上为正）；或点图层，数值位于字段 FIELD（例如 psinsar 的 VEL 或某个 DYYYYMMDD 字段）。视线方向由 INCIDENCE/HEADING 给出（度；留空则取栅格元数据，否则取 Sentinel-1 默认值）。
 
 模型：水平矩形（FIX_DIP_ZERO，煤层，默认）或自由倾角（0–90°）；仅张性张开，或同时拟合走滑与倾滑（FREE_SLIP）。OPENING_SIGN：negative（闭合煤层，默认）、positive 或 any，|opening| &lt;= MAX_OPENING m。参数范围：中心位于数据范围内，深度 DEPTH_MIN..DEPTH_MAX m（0 = 数据范围的一半），长度与宽度 LENGTH_MIN..LENGTH_MAX m（0 = 两个像元 .. 数据范围的一半）。同时估计常数偏移（mm）与线性趋势面（mm/km）（OFFSET、RAMP）。START_SOURCES：可选的、由用户绘制的初始矩形（面要素；字段与 okadaforward 相同，均可省略），搜索从其附近开始。
 
-方法：四叉树降采样（方差大于 QUADTREE_THRESHOLD mm² 的格网继续细分，0 = 自动选择，使样本数不超过 MAX_SAMPLES）；噪声 = 指数协方差 sill·exp(-r/range) 加块金，拟合自首次拟合残差的远场半变异函数（或由 NOISE_SILL mm²、NOISE_RANGE m 给定）；以差分进化作全局搜索（对每个候选几何，张开量、偏移与趋势面按线性最小二乘求解），再作多起点最小二乘；随后用自适应 Metropolis MCMC（ITERATIONS 次迭代，40 % 预烧）求出每个参数的后验均值、标准差和 95 % 置信区间。
+方法：四叉树降采样（方差大于 QUADTREE_THRESHOLD mm² 的格网继续细分，0 = 自动选择，使样本数不超过 MAX_SAMPLES）；噪声 = 指数协方差 sill·exp(-r/range) 加块金，拟合自首次拟合残差的远场半变异函数（或由 NOISE_SILL mm²、NOISE_RANGE m 给定）；以差分进化作全局搜索（对每个候选几何，张开量、偏移与趋势面按线性最小二乘求解），再作多起点最小二乘，然后逐个移除并重新插入各矩形（其余矩形重新拟合后再次搜索该矩形）；每个矩形的支持度：移除该矩形时卡方的增量与其参数的 BIC 惩罚项比较（不受支持的矩形会给出警告）；随后用自适应 Metropolis-within-Gibbs MCMC（ITERATIONS 次迭代，40 % 预烧，每步更新一个矩形）求出每个参数的后验均值、标准差和 95 % 置信区间。
 
-输出：OUTPUT_SOURCES 面图层（每个矩形的地表投影），字段 x, y（中心，图层坐标系）、depth、length、width（m）、strike、dip（°）、opening、strike_slip、dip_slip（m）为后验均值，另有 *_STD、*_LO95、*_HI95 字段；OUTPUT_MODEL 与 OUTPUT_RESIDUAL 栅格，单位 mm（栅格输入时）；OUTPUT_REPORT HTML 报告，含参数表、带均值、标准差与 95 % 范围的残差直方图、穿过各源的观测与模型剖面、后验边缘分布与半变异函数。约定：x 向东，y 向北，深度向下为正，走向自北顺时针，矩形以中心定位。输入全为 NaN、N_SOURCES 超出 1–5 或参数范围无效时，运行停止并给出指明参数的提示。</translation>
+输出：OUTPUT_SOURCES 面图层（每个矩形的地表投影），字段 x, y（中心，图层坐标系）、depth、length、width（m）、strike、dip（°）、opening、strike_slip、dip_slip（m）为最佳拟合值（最大后验，即 GBIS 的最优模型），另有后验字段 *_MEAN、*_STD、*_LO95、*_HI95，以及 supported（1/0）、dchi2、peak_mm；OUTPUT_MODEL 与 OUTPUT_RESIDUAL 为最佳拟合的栅格，单位 mm（栅格输入时）；OUTPUT_REPORT HTML 报告，含参数表、带均值、标准差与 95 % 范围的残差直方图、穿过各源的观测与模型剖面、后验边缘分布与半变异函数。约定：x 向东，y 向北，深度向下为正，走向自北顺时针，矩形以中心定位。输入全为 NaN、N_SOURCES 超出 1–5 或参数范围无效时，运行停止并给出指明参数的提示。</translation>
     </message>
     <message>
       <source>Fitted rectangles</source>
@@ -1402,6 +1402,14 @@ Physics: distributed scatterers are circular-Gaussian vectors with a coherence m
       <translation>位错源矩形（面图层或表格）</translation>
     </message>
     <message>
+      <source>Source {} is not supported by the data: removing it raises the misfit by {:.1f} (chi-square), less than the {:.1f} its parameters cost (BIC). Fit fewer sources or constrain it with bounds.</source>
+      <translation>源 {} 不受数据支持：移除它仅使拟合差增加 {:.1f}（卡方），小于其参数的代价 {:.1f}（BIC）。请减少源的数量，或用参数范围约束它。</translation>
+    </message>
+    <message>
+      <source>Sources supported by the data (BIC)</source>
+      <translation>受数据支持的源数量（BIC）</translation>
+    </message>
+    <message>
       <source>Spatial low-pass window (m)</source>
       <translation>空间低通滤波窗口（m）</translation>
     </message>
@@ -1460,6 +1468,10 @@ Physics: distributed scatterers are circular-Gaussian vectors with a coherence m
     <message>
       <source>Subsidence bowl model</source>
       <translation>沉陷盆地模型</translation>
+    </message>
+    <message>
+      <source>Support of each source (chi-square increase when it is removed, against the BIC penalty of its parameters)</source>
+      <translation>各源的支持度（移除该源时卡方的增量，与其参数的 BIC 惩罚项比较）</translation>
     </message>
     <message>
       <source>Surface displacement of rectangular dislocations in an elastic half-space (Okada 1992, DC3D; double precision, numba), projected on the radar line of sight.

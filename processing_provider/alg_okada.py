@@ -305,11 +305,15 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
         "chosen so that at most MAX_SAMPLES samples remain); noise = exponential covariance sill·exp(-r/range) "
         "plus a nugget, fitted to the far-field semivariogram of a first fit's residual (or NOISE_SILL mm², "
         "NOISE_RANGE m); global search by differential evolution (openings, offset and ramp solved linearly "
-        "for each candidate) and multi-start least squares; then adaptive Metropolis MCMC (ITERATIONS, 40 % "
-        "burn-in) for the posterior mean, standard deviation and 95 % interval of every parameter.\n\n"
+        "for each candidate) and multi-start least squares, then a remove-and-reinsert sweep (each rectangle "
+        "searched again with the others refitted); support of each rectangle: the chi-square increase when "
+        "it is removed against the BIC penalty of its parameters (a warning names unsupported ones); then "
+        "adaptive Metropolis-within-Gibbs MCMC (ITERATIONS, 40 % burn-in, one rectangle per step) for the "
+        "posterior mean, standard deviation and 95 % interval of every parameter.\n\n"
         "Outputs: OUTPUT_SOURCES polygons (surface projection of each rectangle) with x, y (centre, layer "
-        "CRS), depth, length, width (m), strike, dip (°), opening, strike_slip, dip_slip (m) as posterior "
-        "means and *_STD, *_LO95, *_HI95 fields; OUTPUT_MODEL and OUTPUT_RESIDUAL rasters in mm (raster "
+        "CRS), depth, length, width (m), strike, dip (°), opening, strike_slip, dip_slip (m) of the best "
+        "fit (maximum posterior, GBIS' optimal model) and *_MEAN, *_STD, *_LO95, *_HI95 posterior fields, "
+        "supported (1/0), dchi2, peak_mm; OUTPUT_MODEL and OUTPUT_RESIDUAL rasters of the best fit in mm (raster "
         "input); OUTPUT_REPORT HTML with the parameter table, the residual histogram with mean, standard "
         "deviation and 95 % range, the observed and modelled profile through the sources, posterior "
         "marginals and the semivariogram. Conventions: x east, y north, depth positive down, strike "
@@ -345,7 +349,7 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
         adv.append(self.add_number("NOISE_SILL", tr("Noise sill (mm², 0 = fit to the far field)"), 0.0, minimum=0.0))
         adv.append(self.add_number("NOISE_RANGE", tr("Noise range (m, 0 = fit to the far field)"), 0.0, minimum=0.0))
         adv.append(self.add_number("POISSON", tr("Poisson's ratio"), 0.25, minimum=-0.99, maximum=0.499))
-        adv.append(self.add_number("ITERATIONS", tr("MCMC iterations"), 20000, minimum=500, integer=True))
+        adv.append(self.add_number("ITERATIONS", tr("MCMC iterations"), 50000, minimum=500, integer=True))
         adv.append(self.add_number("DE_GENERATIONS", tr("Differential-evolution generations"), 60, minimum=1,
                                    integer=True))
         adv.append(self.add_number("SEED", tr("Random seed"), 0, minimum=0, integer=True))
@@ -361,6 +365,7 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_QUADTREE", tr("Quadtree samples used")))
         self.addOutput(QgsProcessingOutputNumber("RESIDUAL_MEAN", tr("Residual mean (mm)")))
         self.addOutput(QgsProcessingOutputNumber("RESIDUAL_STD", tr("Residual standard deviation (mm)")))
+        self.addOutput(QgsProcessingOutputNumber("N_SUPPORTED", tr("Sources supported by the data (BIC)")))
 
     def run_stage(self, parameters, context, feedback):
         layer = self.parameterAsLayer(parameters, "DISPLACEMENT", context)
@@ -438,17 +443,18 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
             seed=self.parameterAsInt(parameters, "SEED", context),
             # prange only in the main thread (qgis_process, scripts); QGIS runs algorithms in task threads
             parallel=threading.current_thread() is threading.main_thread(), feedback=feedback)
-        model = res.model_mm(Xm, Ym, los)
+        model = res.model_mm(Xm, Ym, los, which="best")
         resid = data - model
         stats = okadafit.residual_stats(resid)
-        results = {"N_QUADTREE": res.n_samples, "RESIDUAL_MEAN": stats["mean"], "RESIDUAL_STD": stats["std"]}
+        results = {"N_QUADTREE": res.n_samples, "RESIDUAL_MEAN": stats["mean"], "RESIDUAL_STD": stats["std"],
+                   "N_SUPPORTED": int(np.sum(res.supported))}
         # ---- rasters
         out_model = self.parameterAsOutputLayer(parameters, "OUTPUT_MODEL", context)
         out_res = self.parameterAsOutputLayer(parameters, "OUTPUT_RESIDUAL", context)
         if info is not None:
             geom = Geometry.from_metadata(info.metadata)
             geom.incidence_deg, geom.heading_deg = inc, head
-            md = {"OKADA_SOURCES": repr(res.sources.round(6).tolist()), "VERTICAL": str(bool(vertical))}
+            md = {"OKADA_SOURCES": repr(res.best.round(6).tolist()), "VERTICAL": str(bool(vertical))}
             if out_model:
                 write_raster(out_model, np.where(np.isfinite(data), model, np.nan).astype(np.float32),
                              kind="model", units=units, labels=["model"], like=info, geometry=geom,
@@ -466,15 +472,18 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
         fields.append(QgsField("source", QVariant.Int))
         for nm in FIELDS:
             fields.append(QgsField(nm, QVariant.Double))
-        for suffix in ("_STD", "_LO95", "_HI95", "_BEST"):
+        for suffix in ("_MEAN", "_STD", "_LO95", "_HI95"):
             for nm in FIELDS:
                 fields.append(QgsField(nm + suffix, QVariant.Double))
+        fields.append(QgsField("supported", QVariant.Int))
+        fields.append(QgsField("dchi2", QVariant.Double))
+        fields.append(QgsField("peak_mm", QVariant.Double))
         sink, dest = self.parameterAsSink(parameters, "OUTPUT_SOURCES", context, fields, QgsWkbTypes.Polygon,
                                           layer.crs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT_SOURCES"))
         for k in range(res.sources.shape[0]):
-            corners = okadafit.rectangle_corners(res.sources[k])
+            corners = okadafit.rectangle_corners(res.best[k])
             cx, cy = frame.from_metric(corners[:, 0], corners[:, 1])
             ring = [QgsPointXY(float(a), float(b)) for a, b in zip(np.atleast_1d(cx), np.atleast_1d(cy))]
             f = QgsFeature(fields)
@@ -490,8 +499,9 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
                 ax_, _ = frame.from_metric(arr[0], res.sources[k, 1])
                 _, ay_ = frame.from_metric(res.sources[k, 0], arr[1])
                 arr[0], arr[1] = float(ax_), float(ay_)
-            attrs = [k + 1] + [float(v) for v in mean] + [float(v) for v in res.std[k]] + \
-                [float(v) for v in lo95] + [float(v) for v in hi95] + [float(v) for v in best]
+            attrs = [k + 1] + [float(v) for v in best] + [float(v) for v in mean] + [float(v) for v in res.std[k]] + \
+                [float(v) for v in lo95] + [float(v) for v in hi95] + \
+                [int(bool(res.supported[k])), float(res.support_dchi2[k]), float(res.peak_mm[k])]
             f.setAttributes(attrs)
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         results["OUTPUT_SOURCES"] = dest
@@ -503,4 +513,9 @@ class OkadaFitAlgorithm(MineSARAlgorithm):
             results["OUTPUT_REPORT"] = report
         feedback.pushInfo(tr("Residual: mean {:.2f} mm, standard deviation {:.2f} mm").format(
             stats["mean"], stats["std"]))
+        for k in np.nonzero(~res.supported)[0]:
+            feedback.pushWarning(tr("Source {} is not supported by the data: removing it raises the misfit by "
+                                    "{:.1f} (chi-square), less than the {:.1f} its parameters cost (BIC). Fit "
+                                    "fewer sources or constrain it with bounds.").format(
+                int(k) + 1, float(res.support_dchi2[k]), float(res.support_penalty)))
         return results

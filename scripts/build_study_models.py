@@ -323,7 +323,7 @@ def study_c():
         _param("bool", "ATMOSPHERE", "Two-pass atmospheric filtering", False),
         _param("int", "N_SOURCES", "Okada: number of rectangles (1-5)", 3, minimum=1, maximum=5),
         _param("bool", "FIX_DIP_ZERO", "Okada: horizontal rectangles (dip 0)", True),
-        _param("int", "ITERATIONS", "Okada: MCMC iterations", 20000, minimum=500, advanced=True),
+        _param("int", "ITERATIONS", "Okada: MCMC iterations", 50000, minimum=500, advanced=True),
         _param("int", "SEED", "Okada: random seed", 0, minimum=0, advanced=True),
         _param("lines", "LINE", "Profile line (optional)", optional=True),
         _param(*MEMORY, minimum=1, advanced=True),

@@ -136,8 +136,10 @@ def test_okadafit_single_source_recovery(run_alg, tmp_path):
     assert abs(f["depth"] / 450.0 - 1) < 0.1
     vol = f["length"] * f["width"] * f["opening"]
     assert abs(vol / (600 * 320 * -0.6) - 1) < 0.1
-    for nm in ("depth", "opening"):
+    for nm in ("depth", "opening"):  # plain fields = best fit, inside the posterior's 95 % interval
         assert f[nm + "_LO95"] < f[nm] < f[nm + "_HI95"] and f[nm + "_STD"] > 0
+        assert f[nm + "_LO95"] < f[nm + "_MEAN"] < f[nm + "_HI95"]
+    assert f["supported"] == 1 and f["dchi2"] > 100 and 50 < f["peak_mm"] < 500 and res["N_SUPPORTED"] == 1
     assert 10 <= res["N_QUADTREE"] <= 300
     assert abs(res["RESIDUAL_MEAN"]) < 1.0 and abs(res["RESIDUAL_STD"] - 3.0) < 0.5
     m = read_stack_info(res["OUTPUT_MODEL"])
@@ -146,6 +148,16 @@ def test_okadafit_single_source_recovery(run_alg, tmp_path):
     assert np.isnan(r[0, 0]) and abs(np.nanstd(r) - 3.0) < 0.5
     html = open(res["OUTPUT_REPORT"], encoding="utf-8").read()
     assert html.count("data:image/png;base64,") >= 4 and "Quadtree samples" in html
+    assert "Support of each source" in html
+    # two rectangles for one source: the second is reported as not supported by the data
+    two = run_alg("okadafit", {"DISPLACEMENT": str(noisy), "N_SOURCES": 2, "ITERATIONS": 3000,
+                               "MAX_SAMPLES": 300, "DE_GENERATIONS": 30,
+                               "OUTPUT_SOURCES": str(tmp_path / "fit2.gpkg"),
+                               "OUTPUT_REPORT": str(tmp_path / "report2.html")})
+    assert two["N_SUPPORTED"] == 1
+    lay2 = QgsVectorLayer(two["OUTPUT_SOURCES"], "fit2", "ogr")
+    flags = sorted(f2["supported"] for f2 in lay2.getFeatures())
+    assert flags == [0, 1]
 
 
 @pytest.mark.parametrize("params, match", [

@@ -60,7 +60,7 @@ GOLDSTEIN_STEP = 16
 GOLDSTEIN_SMOOTH = 3          # spectral smoothing box (fixed in the kernel)
 
 __all__ = ["InterferogramResult", "interferogram_arrays", "compute_interferograms", "resolve_pairs",
-           "read_pairs_table", "pairs_from_records", "topo_phase_per_metre", "count_residues", "goldstein_filter",
+           "read_pairs_table", "topo_phase_per_metre", "count_residues", "goldstein_filter",
            "synthetic_slc", "pair_phase_truth", "write_synthetic_stack", "GOLDSTEIN_PATCH", "GOLDSTEIN_STEP"]
 
 
@@ -823,23 +823,6 @@ def resolve_pairs(pairs, dates: Sequence[_dt.date], *, name: str = "PAIRS", feed
     ref_idx = np.array([pos[r] for r, _ in out], dtype=np.int64)
     sec_idx = np.array([pos[s] for _, s in out], dtype=np.int64)
     return out, ref_idx, sec_idx
-
-
-def pairs_from_records(records: List[Dict[str, object]], where: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:
-    """Pairs from table rows (dicts): ``REF_DATE`` + ``SEC_DATE`` (``YYYYMMDD``)
-    or ``PAIR`` (``YYYYMMDD_YYYYMMDD``); column names are case-insensitive."""
-    out = []
-    for i, rec in enumerate(records, start=1):
-        low = {str(k).strip().lower(): v for k, v in rec.items()}
-        if low.get("ref_date") not in (None, "") and low.get("sec_date") not in (None, ""):
-            out.append((_as_date(str(low["ref_date"]), f"{where} row {i}"),
-                        _as_date(str(low["sec_date"]), f"{where} row {i}")))
-        elif low.get("pair") not in (None, ""):
-            out.append(stackio.parse_pair(str(low["pair"]), name=f"{where} row {i}"))
-        else:
-            raise ValueError(f"{where} row {i}: needs REF_DATE and SEC_DATE (YYYYMMDD) or PAIR "
-                             f"(YYYYMMDD_YYYYMMDD) columns")
-    return out
 
 
 def read_pairs_table(path: str, *, name: str = "PAIRS") -> List[Tuple[_dt.date, _dt.date]]:

@@ -7,7 +7,8 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer)
 
-from ..algorithms.interferogram import compute_interferograms, pairs_from_records
+from ..algorithms.interferogram import compute_interferograms
+from ..algorithms.network import read_pairs_table
 from .base import MineSARAlgorithm, tr
 
 
@@ -115,7 +116,7 @@ class InterferogramsAlgorithm(MineSARAlgorithm):
         records = [{n: _plain(feat[n]) for n in names} for feat in source.getFeatures()]
         if not records:
             raise ValueError(tr("PAIRS: the pairs table has no rows"))
-        return pairs_from_records(records, "PAIRS")
+        return read_pairs_table(records)   # the same rule as a pairs file (network.read_pairs_table)
 
     def _dest(self, parameters, key, context, feedback):
         out = self.parameterAsOutputLayer(parameters, key, context)

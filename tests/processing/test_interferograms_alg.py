@@ -67,6 +67,13 @@ def test_interferograms_alg_bad_input(run_alg, stack, tmp_path):
             "OUTPUT_AMPLITUDE_DISPERSION": str(tmp_path / "d.tif")}
     with pytest.raises(QgsProcessingException, match="PAIRS row 1.*20220101.*not in the stack"):
         run_alg("interferograms", dict(base, PAIRS=str(bad)))
+    # a later-first pair: the same rule and message as a pairs file read by network.read_pairs_table
+    swapped = tmp_path / "swapped_pairs.csv"
+    swapped.write_text("REF_DATE,SEC_DATE\n20210313,20210301\n")
+    with pytest.raises(QgsProcessingException, match="PAIRS: row 1: .*later date as reference.*swap"):
+        run_alg("interferograms", dict(base, PAIRS=str(swapped)))
+    with pytest.raises(ValueError, match="PAIRS: row 1: .*later date as reference.*swap"):
+        I.read_pairs_table(str(swapped))
     with pytest.raises(QgsProcessingException, match="LOOKS_AZIMUTH: 100 looks is larger than the image"):
         run_alg("interferograms", dict(base, LOOKS_AZIMUTH=100))
     small = stackio.write_raster(str(tmp_path / "dem_small.tif"), np.zeros((10, 10), np.float32), kind="dem")
@@ -74,7 +81,7 @@ def test_interferograms_alg_bad_input(run_alg, stack, tmp_path):
         run_alg("interferograms", dict(base, DEM=small))
     with pytest.raises(QgsProcessingException, match="STACK: .*not complex"):
         run_alg("interferograms", dict(base, STACK=stack["dem"]))
-    assert sorted(os.listdir(tmp_path)) == ["bad_pairs.csv", "dem_small.tif"]
+    assert sorted(os.listdir(tmp_path)) == ["bad_pairs.csv", "dem_small.tif", "swapped_pairs.csv"]
 
 
 def test_interferograms_alg_cancel(run_alg, stack, tmp_path):

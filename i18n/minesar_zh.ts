@@ -454,7 +454,7 @@ DISPLACEMENT：视线向栅格，单位 mm，朝向卫星为正（例如 sbas �
     <message>
       <source>Forms one interferogram per pair of the SLC stack and writes the wrapped phase, the coherence, the mean coherence and the amplitude dispersion, processed block by block within the memory budget.
 
-Interferogram = reference x conj(secondary), the reference being the EARLIER date (a pair given the other way round is swapped). Phase in radians, wrapped to (-pi, pi]. A motion toward the satellite of the secondary gives a negative phase; LOS displacement d_mm = -lambda/(4 pi) * phase * 1000 after unwrapping (subsidence is negative).
+Interferogram = reference x conj(secondary), the reference being the EARLIER date (a pairs table listing the later date first is rejected, as in every MineSAR stage). Phase in radians, wrapped to (-pi, pi]. A motion toward the satellite of the secondary gives a negative phase; LOS displacement d_mm = -lambda/(4 pi) * phase * 1000 after unwrapping (subsidence is negative).
 
 PAIRS: the table from minesar:pairnetwork (columns REF_DATE and SEC_DATE as YYYYMMDD, or PAIR as YYYYMMDD_YYYYMMDD; a CSV file needs at least two columns). Empty: every consecutive pair of dates.
 
@@ -465,7 +465,7 @@ Looks: LOOKS_RANGE columns x LOOKS_AZIMUTH rows are summed (complex); the output
 Outputs (self-describing GeoTIFFs, one band per pair named REF_SEC with REF_DATE, SEC_DATE, BPERP_M (Bperp_sec - Bperp_ref, m) and BTEMP_DAYS): wrapped phase (MINESAR_KIND=wrapped, radians), coherence (MINESAR_KIND=coherence, 0-1), mean coherence over all pairs (MINESAR_KIND=mean_coherence) and, at full resolution, the amplitude dispersion D_A = sigma_A / mu_A over all dates (band 1, sample standard deviation) with the mean amplitude (band 2) for PS selection (Ferretti et al. 2001) (MINESAR_KIND=amplitude_dispersion).</source>
       <translation>对 SLC 影像栈的每个像对生成一幅干涉图，并在内存预算内逐块处理，输出缠绕相位、相干性、平均相干性和振幅离差。
 
-干涉图 = 主影像 x conj(辅影像)，主影像为较早的日期（顺序相反的像对会被自动交换）。相位单位为弧度，缠绕到 (-pi, pi]。辅影像日期朝向卫星的运动给出负相位；解缠后视线向位移 d_mm = -lambda/(4 pi) * 相位 * 1000（沉降为负值）。
+干涉图 = 主影像 x conj(辅影像)，主影像为较早的日期（像对表中较晚日期在前的像对会被拒绝，与 MineSAR 各阶段一致）。相位单位为弧度，缠绕到 (-pi, pi]。辅影像日期朝向卫星的运动给出负相位；解缠后视线向位移 d_mm = -lambda/(4 pi) * 相位 * 1000（沉降为负值）。
 
 PAIRS：minesar:pairnetwork 生成的像对表（REF_DATE 与 SEC_DATE 列，格式 YYYYMMDD；或 PAIR 列，格式 YYYYMMDD_YYYYMMDD；CSV 文件至少需要两列）。留空：所有相邻日期组成的像对。
 

@@ -36,8 +36,8 @@ class InterferogramsAlgorithm(MineSARAlgorithm):
     HELP = (
         "Forms one interferogram per pair of the SLC stack and writes the wrapped phase, the coherence, the mean "
         "coherence and the amplitude dispersion, processed block by block within the memory budget.\n\n"
-        "Interferogram = reference x conj(secondary), the reference being the EARLIER date (a pair given the "
-        "other way round is swapped). Phase in radians, wrapped to (-pi, pi]. A motion toward the satellite of "
+        "Interferogram = reference x conj(secondary), the reference being the EARLIER date (a pairs table "
+        "listing the later date first is rejected, as in every MineSAR stage). Phase in radians, wrapped to (-pi, pi]. A motion toward the satellite of "
         "the secondary gives a negative phase; LOS displacement d_mm = -lambda/(4 pi) * phase * 1000 after "
         "unwrapping (subsidence is negative).\n\n"
         "PAIRS: the table from minesar:pairnetwork (columns REF_DATE and SEC_DATE as YYYYMMDD, or PAIR as "

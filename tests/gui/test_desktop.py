@@ -34,6 +34,26 @@ CHECK = textwrap.dedent('''
             from qgis.PyQt.QtWidgets import QToolBar
             out["toolbar"] = any(t.objectName() == "mMineSARToolBar" for t in iface.mainWindow().findChildren(QToolBar))
             iface.mainWindow().grab().save(os.environ["SHOT"])
+            # the tilt dialog: choosing a PS layer in INPUT fills the ID_FIELD drop-down
+            from qgis.core import (QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingContext, QgsProject,
+                                   QgsVectorLayer)
+            import processing
+            ps = QgsVectorLayer("Point?crs=EPSG:32651&field=PS_ID:string&field=VEL:double&field=D20200101:double",
+                                "ps", "memory")
+            f = QgsFeature(ps.fields())
+            f.setAttributes(["a", 1.0, 0.0])
+            f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(0, 0)))
+            ps.dataProvider().addFeatures([f])
+            QgsProject.instance().addMapLayer(ps)
+            dlg = processing.createAlgorithmDialog("minesar:tilt")
+            wrappers = dlg.mainWidget().wrappers
+            ctx = QgsProcessingContext()
+            ctx.setProject(QgsProject.instance())
+            wrappers["INPUT"].setParameterValue(ps.id(), ctx)
+            QgsApplication.processEvents()
+            combo = wrappers["ID_FIELD"].wrappedWidget()
+            out["tilt_id_fields"] = [combo.itemText(i) for i in range(combo.count())]
+            dlg.close()
             out["unloaded"] = qgis.utils.unloadPlugin("minesar")
             out["menus_after"] = [a.text() for a in bar.actions()]
             out["toolbar_after"] = any(t.objectName() == "mMineSARToolBar" and t.isVisible()
@@ -83,6 +103,7 @@ def test_desktop_loads_menu_toolbar_and_unloads(tmp_path):
     assert "MineSAR" in data["menus"]
     assert "Build SLC stack from manifest" in data["menu_actions"]
     assert data["toolbar"]
+    assert [f for f in data["tilt_id_fields"] if f] == ["PS_ID", "VEL", "D20200101"]
     assert data["unloaded"] and "MineSAR" not in data["menus_after"]
     assert not data["provider_after"] and not data["toolbar_after"]
 

@@ -42,10 +42,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as _dt
+import functools
 import html
 import io
 import math
 import os
+import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -152,13 +154,47 @@ def interp_weights(dates: Sequence[_dt.date], t: _dt.date, *, name: str = "date"
     return len(dates) - 1, len(dates) - 1, 0.0  # pragma: no cover
 
 
-def interpolation_statement(dates: Sequence[_dt.date], t: _dt.date) -> str:
-    """Human sentence saying how the InSAR value at ``t`` is obtained."""
+def _same(text: str) -> str:
+    """The identity translator (English)."""
+    return text
+
+
+#: A sentence fixed when the comparison is computed, kept as ``(key, args)`` so
+#: that the report can render it in the user's language (:func:`message_text`).
+Message = Tuple[str, tuple]
+
+
+def _message_templates(tr) -> Dict[str, str]:
+    return {
+        "acquisition": tr("{}: InSAR acquisition used directly"),
+        "interpolated": tr("{}: InSAR time series interpolated linearly between {} and {} (weight {:.4f} on {})"),
+        "velocity": tr("{}–{}: InSAR cumulative = velocity × {} d / 365.25 d"),
+        "vertical": tr("LOS converted to vertical: d_vert = d_los / cos({:g}°) (× {:.5f})"),
+        "already_vertical": tr("InSAR raster already vertical (COMPONENT=vertical): no conversion"),
+        "points_ts": tr("{} InSAR points, time series of {} dates {}–{}"),
+        "points_vel": tr("{} InSAR points, velocity (mm/yr)"),
+        "raster_ts": tr("{}: time-series raster {} x {}, {} dates {}–{}"),
+        "raster_vel": tr("{}: velocity raster {} x {} (mm/yr)"),
+    }
+
+
+def message_text(msg: Message, tr=_same) -> str:
+    """``msg`` as a sentence, translated by ``tr`` (default English)."""
+    key, args = msg
+    return _message_templates(tr)[key].format(*args)
+
+
+def interpolation_message(dates: Sequence[_dt.date], t: _dt.date) -> Message:
+    """:data:`Message` saying how the InSAR value at ``t`` is obtained."""
     i0, i1, w = interp_weights(dates, t)
     if i0 == i1:
-        return f"{date_label(t)}: InSAR acquisition used directly"
-    return (f"{date_label(t)}: InSAR time series interpolated linearly between {date_label(dates[i0])} and "
-            f"{date_label(dates[i1])} (weight {w:.4f} on {date_label(dates[i1])})")
+        return ("acquisition", (date_label(t),))
+    return ("interpolated", (date_label(t), date_label(dates[i0]), date_label(dates[i1]), w, date_label(dates[i1])))
+
+
+def interpolation_statement(dates: Sequence[_dt.date], t: _dt.date) -> str:
+    """Human sentence saying how the InSAR value at ``t`` is obtained."""
+    return message_text(interpolation_message(dates, t))
 
 
 def cumulative_between(series: np.ndarray, dates: Sequence[_dt.date], t0: _dt.date, t1: _dt.date) -> np.ndarray:
@@ -371,10 +407,13 @@ class PointSource:
     def is_timeseries(self) -> bool:
         return self.series is not None and len(self.dates) > 0
 
+    def message(self) -> Message:
+        if self.is_timeseries:
+            return ("points_ts", (len(self.x), len(self.dates), date_label(self.dates[0]), date_label(self.dates[-1])))
+        return ("points_vel", (len(self.x),))
+
     def describe(self) -> str:
-        what = (f"time series of {len(self.dates)} dates {date_label(self.dates[0])}–{date_label(self.dates[-1])}"
-                if self.is_timeseries else "velocity (mm/yr)")
-        return f"{len(self.x)} InSAR points, {what}"
+        return message_text(self.message())
 
 
 def point_source(x, y, *, crs_wkt: str = "", dates=None, series=None, velocity=None,
@@ -439,12 +478,15 @@ class RasterSource:
         """``vertical`` or ``los`` (``COMPONENT`` metadata; LOS when absent)."""
         return str(self.info.metadata.get("COMPONENT", "LOS")).strip().lower() or "los"
 
-    def describe(self) -> str:
+    def message(self) -> Message:
         i = self.info
         if self.is_timeseries:
-            return (f"{os.path.basename(self.path)}: time-series raster {i.width} x {i.height}, {i.count} dates "
-                    f"{date_label(i.dates[0])}–{date_label(i.dates[-1])}")
-        return f"{os.path.basename(self.path)}: velocity raster {i.width} x {i.height} (mm/yr)"
+            return ("raster_ts", (os.path.basename(self.path), i.width, i.height, i.count, date_label(i.dates[0]),
+                                  date_label(i.dates[-1])))
+        return ("raster_vel", (os.path.basename(self.path), i.width, i.height))
+
+    def describe(self) -> str:
+        return message_text(self.message())
 
 
 def raster_source(path: str, *, name: str = "INSAR") -> RasterSource:
@@ -591,6 +633,18 @@ class LevelingResult:
     missing_leveling: List[Record]
     frame_wkt: str = ""
     notes: List[str] = dataclasses.field(default_factory=list)
+    date_messages: List[Message] = dataclasses.field(default_factory=list)   # date_statements as messages
+    insar_message: Optional[Message] = None                                  # insar_description as a message
+
+    def statements(self, tr=_same) -> List[str]:
+        """:attr:`date_statements` translated by ``tr``."""
+        if len(self.date_messages) != len(self.date_statements):
+            return list(self.date_statements)
+        return [message_text(m, tr) for m in self.date_messages]
+
+    def insar_text(self, tr=_same) -> str:
+        """:attr:`insar_description` translated by ``tr``."""
+        return self.insar_description if self.insar_message is None else message_text(self.insar_message, tr)
 
     def outputs(self) -> Dict[str, float]:
         """The Processing output numbers (RMSE, ..., RMSE_CLEAN, ...)."""
@@ -742,22 +796,22 @@ def compare_leveling(ids, x, y, *, leveling, insar: InsarSource, bench_crs: str 
         epochs.append((d0, d1, vals))
 
     # ---- how InSAR values are taken at each epoch
-    statements: List[str] = []
+    messages: List[Message] = []
     if insar.is_timeseries:
         seen = set()
         for d0, d1, _ in epochs:
             for d in (d0, d1):
                 if d not in seen:
                     seen.add(d)
-                    statements.append(interpolation_statement(insar_dates, d))
+                    messages.append(interpolation_message(insar_dates, d))
     else:
         for d0, d1, _ in epochs:
-            statements.append(f"{date_label(d0)}–{date_label(d1)}: InSAR cumulative = velocity × "
-                              f"{(d1 - d0).days} d / 365.25 d")
+            messages.append(("velocity", (date_label(d0), date_label(d1), (d1 - d0).days)))
     if vertical:
-        statements.append(f"LOS converted to vertical: d_vert = d_los / cos({inc:g}°) (× {factor:.5f})")
+        messages.append(("vertical", (inc, factor)))
     elif already_vertical:
-        statements.append("InSAR raster already vertical (COMPONENT=vertical): no conversion")
+        messages.append(("already_vertical", ()))
+    statements = [message_text(m) for m in messages]
 
     def sample_values(vals_2d: np.ndarray, d0, d1) -> np.ndarray:
         """(n_samples,) cumulative InSAR between d0 and d1 from per-sample data."""
@@ -884,7 +938,8 @@ def compare_leveling(ids, x, y, *, leveling, insar: InsarSource, bench_crs: str 
     fb.setProgress(100.0)
     return LevelingResult(records, stats_all, stats_clean, med, mad, thr, mode, how,
                           float(radius) if how != "bilinear" else math.nan, bool(vertical or already_vertical), inc,
-                          insar.describe(), statements, empty, missing, frame.wkt)
+                          insar.describe(), statements, empty, missing, frame.wkt, date_messages=messages,
+                          insar_message=insar.message() if hasattr(insar, "message") else None)
 
 
 # ================================================================ report
@@ -911,7 +966,62 @@ def png_base64(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _figures(res: LevelingResult) -> Tuple[str, str]:
+#: Fonts with Chinese glyphs, in order of preference (scripts/setup.sh installs the first).
+CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+             "Source Han Sans CN", "Noto Sans CJK JP", "Droid Sans Fallback", "SimHei", "Microsoft YaHei",
+             "PingFang SC")
+_CJK_FONT_FILES = ("wqymicrohei", "wqyzenhei", "notosanscjk", "notosanssc", "sourcehansans", "droidsansfallback",
+                   "simhei", "msyh")
+_CJK_CHAR = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def has_cjk(*texts) -> bool:
+    """True when one of ``texts`` contains Chinese, Japanese or Korean characters."""
+    return any(_CJK_CHAR.search(str(t)) for t in texts if t is not None)
+
+
+@functools.lru_cache(maxsize=None)
+def cjk_font_name() -> Optional[str]:
+    """Name of a font with Chinese glyphs that matplotlib can use, or ``None``.
+
+    Looks in matplotlib's font list first, then registers the system's CJK font
+    files (a font installed after matplotlib built its cache is not listed)."""
+    try:
+        from matplotlib import font_manager as fm
+        for attempt in range(2):
+            known = {f.name for f in fm.fontManager.ttflist}
+            for name in CJK_FONTS:
+                if name in known:
+                    return name
+            if attempt == 0:
+                for path in sorted(fm.findSystemFonts()):
+                    base = re.sub(r"[-_ ]", "", os.path.basename(path).lower())
+                    if any(k in base for k in _CJK_FONT_FILES):
+                        try:
+                            fm.fontManager.addfont(path)
+                        except Exception:  # noqa: BLE001 - an unreadable font file is skipped
+                            continue
+    except Exception:  # noqa: BLE001 - no usable font: matplotlib's default
+        return None
+    return None
+
+
+def cjk_font_context(*texts):
+    """Context manager for drawing *and saving* report figures: when ``texts``
+    (the figure's labels) contain CJK characters and a CJK font exists
+    (:func:`cjk_font_name`), it is put first in the sans-serif list (other
+    glyphs fall back to the default fonts); otherwise matplotlib's defaults."""
+    import matplotlib
+    rc = {}
+    if has_cjk(*texts):
+        name = cjk_font_name()
+        if name:
+            rc = {"font.family": ["sans-serif"],
+                  "font.sans-serif": [name] + [f for f in matplotlib.rcParams["font.sans-serif"] if f != name]}
+    return matplotlib.rc_context(rc)
+
+
+def _figures(res: LevelingResult, tr=_same) -> Tuple[str, str]:
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -919,61 +1029,86 @@ def _figures(res: LevelingResult) -> Tuple[str, str]:
     lev = np.array([r.leveling for r in recs])
     ins = np.array([r.insar for r in recs])
     cls = np.array(["excluded" if r.excluded else ("outlier" if r.outlier else "clean") for r in recs])
-    fig, ax = plt.subplots(figsize=(5.5, 5.0))
-    colors = {"clean": "tab:blue", "outlier": "tab:red", "excluded": "tab:gray"}
-    for c in ("clean", "outlier", "excluded"):
-        m = cls == c
-        if m.any():
-            ax.scatter(lev[m], ins[m], s=22, color=colors[c], label=f"{c} ({int(m.sum())})",
-                       marker="o" if c == "clean" else "x")
-    if lev.size:
-        lo = float(min(lev.min(), ins.min())); hi = float(max(lev.max(), ins.max()))
-        pad = 0.05 * (hi - lo if hi > lo else 1.0)
-        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k--", lw=1, label="1:1")
-        ax.set_xlim(lo - pad, hi + pad); ax.set_ylim(lo - pad, hi + pad)
-    ax.set_xlabel("Leveling (mm)")
-    ax.set_ylabel("InSAR (mm)" + (" vertical" if res.vertical else " LOS"))
-    ax.set_title("InSAR vs leveling (1:1)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_aspect("equal", adjustable="box")
-    scatter = png_base64(fig)
-
+    legend = {"clean": tr("clean ({})"), "outlier": tr("outlier ({})"), "excluded": tr("excluded ({})")}
+    text = {"lev_axis": tr("Leveling (mm)"),
+            "ins_axis": tr("InSAR vertical (mm)") if res.vertical else tr("InSAR LOS (mm)"),
+            "scatter_title": tr("InSAR vs leveling (1:1)"),
+            "lev": tr("Leveling"),
+            "disp_axis": tr("Displacement (mm)"),
+            "bars_title": tr("Per benchmark (O = outlier, E = excluded, ∅ = no InSAR sample)")}
     allr = [r for r in res.records if np.isfinite(r.leveling)]
     labels = [str(r.id) if res.mode == "single" else f"{r.id} {date_label(r.date1)}" for r in allr]
-    width = max(6.0, min(0.28 * len(allr) + 2.0, 40.0))
-    fig, ax = plt.subplots(figsize=(width, 4.0))
-    xs = np.arange(len(allr))
-    ax.bar(xs - 0.2, [r.leveling for r in allr], 0.4, label="Leveling", color="tab:green")
-    ax.bar(xs + 0.2, [r.insar if np.isfinite(r.insar) else 0.0 for r in allr], 0.4, label="InSAR",
-           color="tab:blue")
-    for k, r in enumerate(allr):
-        if r.outlier or r.excluded:
-            ax.annotate("O" if r.outlier else "E", (k, 0), ha="center", va="bottom", color="tab:red", fontsize=8)
-        if not np.isfinite(r.insar):
-            ax.annotate("∅", (k + 0.2, 0), ha="center", va="bottom", color="k", fontsize=9)
-    ax.set_xticks(xs)
-    ax.set_xticklabels(labels, rotation=90, fontsize=7)
-    ax.set_ylabel("Displacement (mm)")
-    ax.set_title("Per benchmark (O = outlier, E = excluded, ∅ = no InSAR sample)")
-    ax.axhline(0, color="k", lw=0.5)
-    ax.legend(fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    bars = png_base64(fig)
+    with cjk_font_context(*legend.values(), *text.values(), *labels):
+        fig, ax = plt.subplots(figsize=(5.5, 5.0))
+        colors = {"clean": "tab:blue", "outlier": "tab:red", "excluded": "tab:gray"}
+        for c in ("clean", "outlier", "excluded"):
+            m = cls == c
+            if m.any():
+                ax.scatter(lev[m], ins[m], s=22, color=colors[c], label=legend[c].format(int(m.sum())),
+                           marker="o" if c == "clean" else "x")
+        if lev.size:
+            lo = float(min(lev.min(), ins.min())); hi = float(max(lev.max(), ins.max()))
+            pad = 0.05 * (hi - lo if hi > lo else 1.0)
+            ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k--", lw=1, label="1:1")
+            ax.set_xlim(lo - pad, hi + pad); ax.set_ylim(lo - pad, hi + pad)
+        ax.set_xlabel(text["lev_axis"])
+        ax.set_ylabel(text["ins_axis"])
+        ax.set_title(text["scatter_title"])
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax.set_aspect("equal", adjustable="box")
+        scatter = png_base64(fig)
+
+        width = max(6.0, min(0.28 * len(allr) + 2.0, 40.0))
+        fig, ax = plt.subplots(figsize=(width, 4.0))
+        xs = np.arange(len(allr))
+        ax.bar(xs - 0.2, [r.leveling for r in allr], 0.4, label=text["lev"], color="tab:green")
+        ax.bar(xs + 0.2, [r.insar if np.isfinite(r.insar) else 0.0 for r in allr], 0.4, label="InSAR",
+               color="tab:blue")
+        for k, r in enumerate(allr):
+            if r.outlier or r.excluded:
+                ax.annotate("O" if r.outlier else "E", (k, 0), ha="center", va="bottom", color="tab:red", fontsize=8)
+            if not np.isfinite(r.insar):
+                ax.annotate("∅", (k + 0.2, 0), ha="center", va="bottom", color="k", fontsize=9)
+        ax.set_xticks(xs)
+        ax.set_xticklabels(labels, rotation=90, fontsize=7)
+        ax.set_ylabel(text["disp_axis"])
+        ax.set_title(text["bars_title"])
+        ax.axhline(0, color="k", lw=0.5)
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        bars = png_base64(fig)
     return scatter, bars
 
 
-def report_html(res: LevelingResult, *, title: str = "MineSAR — InSAR vs leveling") -> str:
-    """The HTML report (plots embedded as PNG) of a :class:`LevelingResult`."""
-    scatter, bars = _figures(res)
+def report_html(res: LevelingResult, *, title: Optional[str] = None, tr=_same) -> str:
+    """The HTML report (plots embedded as PNG) of a :class:`LevelingResult`.
+
+    ``tr`` translates the English text (the Processing algorithm passes its
+    ``tr``, so the report follows the QGIS language); default English."""
+    scatter, bars = _figures(res, tr)
     e = html.escape
     sa, sc = res.stats_all, res.stats_clean
+    title = tr("MineSAR — InSAR vs leveling") if title is None else title
 
     def row(k, label, nd=2):
         return f"<tr><td>{e(label)}</td><td>{_fmt(sa[k], nd)}</td><td>{_fmt(sc[k], nd)}</td></tr>"
 
-    agg = (f"{res.aggregation} of the InSAR samples within {res.radius_m:g} m (distance ≤ RADIUS, inclusive)"
-           if res.aggregation != "bilinear" else "bilinear interpolation of the four surrounding pixels")
+    aggs = {"mean": tr("mean of the InSAR samples within {:g} m (distance ≤ RADIUS, inclusive)"),
+            "median": tr("median of the InSAR samples within {:g} m (distance ≤ RADIUS, inclusive)"),
+            "nearest": tr("nearest of the InSAR samples within {:g} m (distance ≤ RADIUS, inclusive)")}
+    agg = (aggs[res.aggregation].format(res.radius_m) if res.aggregation in aggs
+           else tr("bilinear interpolation of the four surrounding pixels"))
+    comparison = (tr("Comparison: one measured cumulative value per benchmark.") if res.mode == "single" else
+                  tr("Comparison: per-date leveling fields DYYYYMMDD, each epoch relative to the first leveling "
+                     "date."))
+    displacement = (tr("Displacement: vertical (LOS / cos incidence); negative = subsidence; "
+                       "DIFF = INSAR − LEVELING (mm).") if res.vertical else
+                    tr("Displacement: line of sight (no conversion); negative = subsidence; "
+                       "DIFF = INSAR − LEVELING (mm)."))
+    outlier_rule = tr("Outlier flag: |DIFF − median| > 3 × 1.4826 × MAD; median = {} mm, MAD = {} mm, "
+                      "threshold = {} mm (median and MAD over the benchmarks with an InSAR value that are not "
+                      "excluded).").format(_fmt(res.median_diff), _fmt(res.mad), _fmt(res.outlier_threshold))
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
         f"<title>{e(title)}</title>",
@@ -981,68 +1116,68 @@ def report_html(res: LevelingResult, *, title: str = "MineSAR — InSAR vs level
         "td,th{border:1px solid #bbb;padding:2px 6px;text-align:right}th{background:#eee}"
         ".l{text-align:left}.o{color:#c00}.x{color:#777}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        "<h2>Method</h2><ul>",
-        f"<li>InSAR data: {e(res.insar_description)}</li>",
-        f"<li>InSAR value at a benchmark: {e(agg)}; distances in metres.</li>",
-        f"<li>Comparison: {'one measured cumulative value per benchmark' if res.mode == 'single' else 'per-date leveling fields DYYYYMMDD, each epoch relative to the first leveling date'}.</li>",
-        f"<li>Displacement: {'vertical (LOS / cos incidence)' if res.vertical else 'line of sight (no conversion)'}; "
-        "negative = subsidence; DIFF = INSAR − LEVELING (mm).</li>",
-        f"<li>Outlier flag: |DIFF − median| &gt; 3 × 1.4826 × MAD; median = {_fmt(res.median_diff)} mm, "
-        f"MAD = {_fmt(res.mad)} mm, threshold = {_fmt(res.outlier_threshold)} mm (median and MAD over the "
-        "benchmarks with an InSAR value that are not excluded).</li>",
-        "</ul><h3>Dates and interpolation</h3><ul>",
+        f"<h2>{e(tr('Method'))}</h2><ul>",
+        f"<li>{e(tr('InSAR data: {}').format(res.insar_text(tr)))}</li>",
+        f"<li>{e(tr('InSAR value at a benchmark: {}; distances in metres.').format(agg))}</li>",
+        f"<li>{e(comparison)}</li>",
+        f"<li>{e(displacement)}</li>",
+        f"<li>{e(outlier_rule)}</li>",
+        f"</ul><h3>{e(tr('Dates and interpolation'))}</h3><ul>",
     ]
-    parts += [f"<li>{e(s)}</li>" for s in res.date_statements]
+    parts += [f"<li>{e(s)}</li>" for s in res.statements(tr)]
+    n_out = sum(r.outlier for r in res.records)
+    n_exc = sum(r.excluded for r in res.records)
     parts += [
         "</ul>",
-        "<h2>Statistics (mm)</h2>",
-        "<table><tr><th class='l'>statistic</th><th>all benchmarks</th>"
-        "<th>without excluded / outlier benchmarks</th></tr>",
-        row("N", "N (benchmark comparisons with an InSAR value)", 0),
-        row("RMSE", "RMSE = √mean(DIFF²)"),
-        row("MAE", "MAE = mean |DIFF|"),
-        row("BIAS", "BIAS = mean DIFF"),
-        row("R2", "R² (coefficient of determination of the 1:1 line) = 1 − Σ(ins−lev)² / Σ(lev−mean lev)²", 3),
-        row("PEARSON_R2", "Pearson r² (squared correlation coefficient)", 3),
+        f"<h2>{e(tr('Statistics (mm)'))}</h2>",
+        f"<table><tr><th class='l'>{e(tr('statistic'))}</th><th>{e(tr('all benchmarks'))}</th>"
+        f"<th>{e(tr('without excluded / outlier benchmarks'))}</th></tr>",
+        row("N", tr("N (benchmark comparisons with an InSAR value)"), 0),
+        row("RMSE", tr("RMSE = √mean(DIFF²)")),
+        row("MAE", tr("MAE = mean |DIFF|")),
+        row("BIAS", tr("BIAS = mean DIFF")),
+        row("R2", tr("R² (coefficient of determination of the 1:1 line) = 1 − Σ(ins−lev)² / Σ(lev−mean lev)²"), 3),
+        row("PEARSON_R2", tr("Pearson r² (squared correlation coefficient)"), 3),
         "</table>",
-        f"<p>{len(res.empty)} benchmark comparison(s) without InSAR sample (N_SAMPLES = 0), "
-        f"{sum(r.outlier for r in res.records)} outlier(s), {sum(r.excluded for r in res.records)} excluded.</p>",
+        "<p>" + e(tr("{} benchmark comparison(s) without InSAR sample (N_SAMPLES = 0), {} outlier(s), "
+                     "{} excluded.").format(len(res.empty), n_out, n_exc)) + "</p>",
     ]
     if res.empty:
-        parts.append("<h3>Empty neighbourhoods (no InSAR value)</h3><ul>")
+        parts.append(f"<h3>{e(tr('Empty neighbourhoods (no InSAR value)'))}</h3><ul>")
         parts += [f"<li>{e(str(r.id))} ({date_label(r.date0)}–{date_label(r.date1)})</li>" for r in res.empty]
         parts.append("</ul>")
     if res.missing_leveling:
-        parts.append("<h3>Benchmarks without a leveling value</h3><ul>")
+        parts.append(f"<h3>{e(tr('Benchmarks without a leveling value'))}</h3><ul>")
         parts += [f"<li>{e(str(r.id))}</li>" for r in res.missing_leveling]
         parts.append("</ul>")
     parts += [
-        "<h2>Plots</h2>",
-        f"<img alt='1:1 scatter' src='data:image/png;base64,{scatter}'/>",
-        f"<img alt='per-benchmark bars' src='data:image/png;base64,{bars}' style='max-width:100%'/>",
-        "<h2>Benchmarks</h2><table><tr><th class='l'>ID</th><th>from</th><th>to</th><th>LEVELING</th>"
-        "<th>INSAR</th><th>N_SAMPLES</th><th>DIFF</th><th>flag</th></tr>",
+        f"<h2>{e(tr('Plots'))}</h2>",
+        f"<img alt='{e(tr('1:1 scatter'))}' src='data:image/png;base64,{scatter}'/>",
+        f"<img alt='{e(tr('per-benchmark bars'))}' src='data:image/png;base64,{bars}' style='max-width:100%'/>",
+        f"<h2>{e(tr('Benchmarks'))}</h2><table><tr><th class='l'>ID</th><th>{e(tr('from'))}</th>"
+        f"<th>{e(tr('to'))}</th><th>LEVELING</th><th>INSAR</th><th>N_SAMPLES</th><th>DIFF</th>"
+        f"<th>{e(tr('flag'))}</th></tr>",
     ]
+    flag_words = {"outlier": tr("outlier"), "excluded": tr("excluded"), "empty": tr("empty")}
     for r in res.records:
-        flag = "outlier" if r.outlier else ""
-        if r.excluded:
-            flag = (flag + " excluded").strip()
-        if r.n_samples == 0 and np.isfinite(r.leveling):
-            flag = (flag + " empty").strip()
+        flags = [w for w, on in (("outlier", r.outlier), ("excluded", r.excluded),
+                                 ("empty", r.n_samples == 0 and np.isfinite(r.leveling))) if on]
+        flag = " ".join(flag_words[w] for w in flags)
         cls = " class='o'" if r.outlier else (" class='x'" if r.excluded else "")
         parts.append(f"<tr{cls}><td class='l'>{e(str(r.id))}</td><td>{date_label(r.date0)}</td>"
                      f"<td>{date_label(r.date1)}</td><td>{_fmt(r.leveling)}</td><td>{_fmt(r.insar)}</td>"
-                     f"<td>{r.n_samples}</td><td>{_fmt(r.diff)}</td><td class='l'>{flag}</td></tr>")
+                     f"<td>{r.n_samples}</td><td>{_fmt(r.diff)}</td><td class='l'>{e(flag)}</td></tr>")
     parts += ["</table>",
-              "<p>Reference: study B (Huaibei industrial square): mean of all PS within 50 m of each of 35 "
-              "benchmarks; RMSE 16.0 mm for all, 3.8 mm and R² 0.91 after removing 5 disturbed benchmarks.</p>",
+              "<p>" + e(tr("Reference: study B (Huaibei industrial square): mean of all PS within 50 m of each of 35 "
+                           "benchmarks; RMSE 16.0 mm for all, 3.8 mm and R² 0.91 after removing 5 disturbed "
+                           "benchmarks.")) + "</p>",
               "</body></html>"]
     return "\n".join(parts)
 
 
-def write_report(res: LevelingResult, path: str, **kw) -> str:
-    """Write :func:`report_html` atomically to ``path``."""
-    text = report_html(res, **kw)
+def write_report(res: LevelingResult, path: str, *, tr=_same, **kw) -> str:
+    """Write :func:`report_html` atomically to ``path`` (``tr``: translator, default English)."""
+    text = report_html(res, tr=tr, **kw)
     with atomic_output(path) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -1344,11 +1344,13 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="mm", title="Okada source fit",
+def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="mm", title=None,
                  extra: Optional[Dict[str, str]] = None, tr=lambda s: s) -> str:
     """HTML report: run summary, parameter table, residual histogram, profile
     through the sources, quadtree map, posterior marginals, semivariogram
-    (matplotlib PNGs embedded as base64).  Written atomically."""
+    (matplotlib PNGs embedded as base64).  Written atomically.  ``tr``
+    translates the English text (the Processing algorithm passes its ``tr``,
+    so the report follows the QGIS language); default English."""
     import html
     import os
 
@@ -1356,6 +1358,9 @@ def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .leveling import cjk_font_context
+
+    title = tr("Okada source fit") if title is None else title
     rs = residual_stats(residual)
     n = result.sources.shape[0]
     names = list(PARAM_NAMES)
@@ -1370,74 +1375,93 @@ def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="
                         f"<td>{result.sources[k, j]:.4g}</td><td>{result.std[k, j]:.3g}</td>"
                         f"<td>{result.lo95[k, j]:.4g}</td><td>{result.hi95[k, j]:.4g}</td>"
                         f"<td>{result.best[k, j]:.4g}</td></tr>")
-    for i, (nm, u) in enumerate((("offset", units), ("ramp east", units + "/km"), ("ramp north", units + "/km"))):
-        rows.append(f"<tr><td>-</td><td>{nm}</td><td>{u}</td><td>{result.nuisance[i]:.4g}</td>"
+    for i, (nm, u) in enumerate(((tr("offset"), units), (tr("ramp east"), units + "/km"),
+                                 (tr("ramp north"), units + "/km"))):
+        rows.append(f"<tr><td>-</td><td>{html.escape(nm)}</td><td>{u}</td><td>{result.nuisance[i]:.4g}</td>"
                     f"<td>{result.nuisance_std[i]:.3g}</td><td></td><td></td><td>{result.best_nuisance[i]:.4g}</td></tr>")
+    label = {
+        "residual": tr("residual ({})").format(units),
+        "count": tr("count"),
+        "hist_title": tr("mean {:.2f}, std {:.2f}, 95 % in [{:.1f}, {:.1f}] {}").format(
+            rs["mean"], rs["std"], rs["p2_5"], rs["p97_5"], units),
+        "observed": tr("observed"),
+        "model": tr("model"),
+        "profile_axis": tr("distance along the profile through the sources (m)"),
+        "quadtree_title": tr("{} quadtree samples").format(result.n_samples),
+        "source": tr("source {}"),
+        "distance": tr("distance (m)"),
+        "semivariance": tr("semivariance ({}²)").format(units),
+    }
     imgs = []
     r = np.asarray(residual, float)
     r = r[np.isfinite(r)]
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(r, bins=60, color="#4a7fb5")
-    for v, ls in ((rs["mean"], "-"), (rs["p2_5"], "--"), (rs["p97_5"], "--")):
-        ax.axvline(v, color="k", ls=ls, lw=1)
-    ax.set_xlabel(f"residual ({units})")
-    ax.set_ylabel("count")
-    ax.set_title(f"mean {rs['mean']:.2f}, std {rs['std']:.2f}, 95 % in [{rs['p2_5']:.1f}, {rs['p97_5']:.1f}] {units}")
-    imgs.append((tr("Residual histogram"), _png(fig)))
-    dist, (po, pm), _ = profile_through(result.sources, x, y, [obs, model])
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    if dist.size:
-        ax.plot(dist, po, ".", ms=3, color="0.4", label="observed")
-        ax.plot(dist, pm, "-", color="r", label="model")
-        ax.legend()
-    ax.set_xlabel("distance along the profile through the sources (m)")
-    ax.set_ylabel(units)
-    imgs.append((tr("Observed and modelled profile through the sources"), _png(fig)))
-    q = result.quadtree
-    fig, ax = plt.subplots(figsize=(5, 4.5))
-    scm = ax.scatter(q["x"], q["y"], c=q["d"], s=8, cmap="RdBu_r")
-    for k in range(n):
-        c = rectangle_corners(result.sources[k])
-        c = np.vstack([c, c[:1]])
-        ax.plot(c[:, 0], c[:, 1], "k-")
-    ax.set_aspect("equal")
-    fig.colorbar(scm, ax=ax, label=units)
-    ax.set_title(f"{result.n_samples} quadtree samples")
-    imgs.append((tr("Quadtree samples and fitted rectangles (local metric frame)"), _png(fig)))
-    cols = [j for j, nm in enumerate(names) if nm in result.free]
-    fig, axs = plt.subplots(n, len(cols), figsize=(2.0 * len(cols), 1.7 * n), squeeze=False)
-    for k in range(n):
-        for ci, j in enumerate(cols):
-            a = axs[k, ci]
-            a.hist(result.samples[:, k, j], bins=30, color="#7a9a5a")
-            a.axvline(result.sources[k, j], color="k", lw=1)
-            a.tick_params(labelsize=6)
-            if k == 0:
-                a.set_title(names[j], fontsize=8)
-            if ci == 0:
-                a.set_ylabel(f"source {k + 1}", fontsize=8)
-    fig.tight_layout()
-    imgs.append((tr("Posterior marginals"), _png(fig)))
-    hc, gm = result.semivariogram
-    if len(hc):
-        fig, ax = plt.subplots(figsize=(5, 3))
-        ax.plot(hc, gm, "o", ms=3)
-        hh = np.linspace(0, hc.max(), 100)
-        nz = result.noise
-        ax.plot(hh, nz["nugget"] + nz["sill"] * (1 - np.exp(-hh / nz["range"])), "r-")
-        ax.set_xlabel("distance (m)")
-        ax.set_ylabel(f"semivariance ({units}²)")
-        imgs.append((tr("Far-field semivariogram and exponential model"), _png(fig)))
+    with cjk_font_context(*label.values()):
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.hist(r, bins=60, color="#4a7fb5")
+        for v, ls in ((rs["mean"], "-"), (rs["p2_5"], "--"), (rs["p97_5"], "--")):
+            ax.axvline(v, color="k", ls=ls, lw=1)
+        ax.set_xlabel(label["residual"])
+        ax.set_ylabel(label["count"])
+        ax.set_title(label["hist_title"])
+        imgs.append((tr("Residual histogram"), _png(fig)))
+        dist, (po, pm), _ = profile_through(result.sources, x, y, [obs, model])
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        if dist.size:
+            ax.plot(dist, po, ".", ms=3, color="0.4", label=label["observed"])
+            ax.plot(dist, pm, "-", color="r", label=label["model"])
+            ax.legend()
+        ax.set_xlabel(label["profile_axis"])
+        ax.set_ylabel(units)
+        imgs.append((tr("Observed and modelled profile through the sources"), _png(fig)))
+        q = result.quadtree
+        fig, ax = plt.subplots(figsize=(5, 4.5))
+        scm = ax.scatter(q["x"], q["y"], c=q["d"], s=8, cmap="RdBu_r")
+        for k in range(n):
+            c = rectangle_corners(result.sources[k])
+            c = np.vstack([c, c[:1]])
+            ax.plot(c[:, 0], c[:, 1], "k-")
+        ax.set_aspect("equal")
+        fig.colorbar(scm, ax=ax, label=units)
+        ax.set_title(label["quadtree_title"])
+        imgs.append((tr("Quadtree samples and fitted rectangles (local metric frame)"), _png(fig)))
+        cols = [j for j, nm in enumerate(names) if nm in result.free]
+        fig, axs = plt.subplots(n, len(cols), figsize=(2.0 * len(cols), 1.7 * n), squeeze=False)
+        for k in range(n):
+            for ci, j in enumerate(cols):
+                a = axs[k, ci]
+                a.hist(result.samples[:, k, j], bins=30, color="#7a9a5a")
+                a.axvline(result.sources[k, j], color="k", lw=1)
+                a.tick_params(labelsize=6)
+                if k == 0:
+                    a.set_title(names[j], fontsize=8)
+                if ci == 0:
+                    a.set_ylabel(label["source"].format(k + 1), fontsize=8)
+        fig.tight_layout()
+        imgs.append((tr("Posterior marginals"), _png(fig)))
+        hc, gm = result.semivariogram
+        if len(hc):
+            fig, ax = plt.subplots(figsize=(5, 3))
+            ax.plot(hc, gm, "o", ms=3)
+            hh = np.linspace(0, hc.max(), 100)
+            nz = result.noise
+            ax.plot(hh, nz["nugget"] + nz["sill"] * (1 - np.exp(-hh / nz["range"])), "r-")
+            ax.set_xlabel(label["distance"])
+            ax.set_ylabel(label["semivariance"])
+            imgs.append((tr("Far-field semivariogram and exponential model"), _png(fig)))
+    steps = {"quadtree": tr("quadtree"), "global_search": tr("global search"), "noise_model": tr("noise model"),
+             "support": tr("support test"), "mcmc": "MCMC", "total": tr("total")}
     meta = {
         tr("Input values"): str(result.n_values),
-        tr("Quadtree samples"): f"{result.n_samples} (variance threshold {result.quadtree_threshold:.4g} {units}²)",
-        tr("Noise model"): f"sill {result.noise['sill']:.4g} {units}², range {result.noise['range']:.4g} m, "
-                           f"nugget {result.noise['nugget']:.4g} {units}²",
-        tr("MCMC iterations"): f"{result.n_iterations} (acceptance {result.acceptance:.2f})",
+        tr("Quadtree samples"): tr("{} (variance threshold {:.4g} {}²)").format(
+            result.n_samples, result.quadtree_threshold, units),
+        tr("Noise model"): tr("sill {:.4g} {}², range {:.4g} m, nugget {:.4g} {}²").format(
+            result.noise["sill"], units, result.noise["range"], result.noise["nugget"], units),
+        tr("MCMC iterations"): tr("{} (acceptance {:.2f})").format(result.n_iterations, result.acceptance),
         tr("Reduced chi-square"): f"{result.chi2_reduced:.3f}",
-        tr("Residual"): f"mean {rs['mean']:.2f} {units}, std {rs['std']:.2f} {units}, 95 % between "
-                        f"{rs['p2_5']:.2f} and {rs['p97_5']:.2f} {units}, {100 * rs['within_50']:.1f} % within ±50 {units}",
-        tr("Run time"): ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()),
+        tr("Residual"): tr("mean {:.2f} {}, std {:.2f} {}, 95 % between {:.2f} and {:.2f} {}, {:.1f} % within "
+                           "±50 {}").format(rs["mean"], units, rs["std"], units, rs["p2_5"], rs["p97_5"], units,
+                                            100 * rs["within_50"], units),
+        tr("Run time"): ", ".join(tr("{} {:.1f} s").format(steps.get(k, k), v) for k, v in result.timings.items()),
     }
     meta.update(extra or {})
     doc = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
@@ -1447,27 +1471,31 @@ def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="
     for k, v in meta.items():
         doc.append(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
                    f"<td style='text-align:left'>{html.escape(v)}</td></tr>")
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in (tr("source"), tr("parameter"), tr("unit"), tr("mean"),
+                                                            tr("std"), "2.5 %", "97.5 %", tr("best")))
     doc.append("</table><h2>" + html.escape(tr("Parameters (posterior mean, standard deviation, 95 % interval, "
                                                "best fit)"))
-               + "</h2><table><tr><th>source</th><th>parameter</th><th>unit</th><th>mean</th><th>std</th>"
-               "<th>2.5 %</th><th>97.5 %</th><th>best</th></tr>")
+               + f"</h2><table><tr>{head}</tr>")
     doc.extend(rows)
     doc.append("</table>")
     if result.supported is not None:
         doc.append("<h2>" + html.escape(tr("Support of each source (chi-square increase when it is removed, "
                                            "against the BIC penalty of its parameters)")) + "</h2>"
-                   "<table><tr><th>source</th><th>&Delta;&chi;&sup2;</th><th>BIC penalty</th>"
-                   f"<th>peak ({units})</th><th>supported</th></tr>")
+                   f"<table><tr><th>{html.escape(tr('source'))}</th><th>&Delta;&chi;&sup2;</th>"
+                   f"<th>{html.escape(tr('BIC penalty'))}</th><th>{html.escape(tr('peak ({})').format(units))}</th>"
+                   f"<th>{html.escape(tr('supported'))}</th></tr>")
+        yes, no = tr("yes"), tr("NO")
         for k in range(n):
             doc.append(f"<tr><td>{k + 1}</td><td>{result.support_dchi2[k]:.1f}</td>"
                        f"<td>{result.support_penalty:.1f}</td><td>{result.peak_mm[k]:.1f}</td>"
-                       f"<td>{'yes' if result.supported[k] else 'NO'}</td></tr>")
+                       f"<td>{html.escape(yes if result.supported[k] else no)}</td></tr>")
         doc.append("</table>")
     for cap, src in imgs:
         doc.append(f"<h2>{html.escape(cap)}</h2><img src='{src}'/>")
-    doc.append("<p>Okada (1992) rectangular dislocations; quadtree, exponential noise covariance and "
-               "Metropolis MCMC after Bagnardi &amp; Hooper (2018, GBIS). x east, y north, depth positive down, "
-               "strike clockwise from north, opening negative for a closing seam.</p></body></html>")
+    doc.append("<p>" + html.escape(tr(
+        "Okada (1992) rectangular dislocations; quadtree, exponential noise covariance and Metropolis MCMC after "
+        "Bagnardi & Hooper (2018, GBIS). x east, y north, depth positive down, strike clockwise from north, "
+        "opening negative for a closing seam.")) + "</p></body></html>")
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
     tmp = str(path) + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:

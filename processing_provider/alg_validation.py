@@ -266,9 +266,9 @@ class LevelingAlgorithm(MineSARAlgorithm):
             sink.addFeature(feat, QgsFeatureSink.FastInsert)
         report = self.parameterAsFileOutput(parameters, self.OUTPUT_REPORT, context)
         if report:
-            lev.write_report(res, report)
+            lev.write_report(res, report, tr=tr)
         sa, sc = res.stats_all, res.stats_clean
-        for s in res.date_statements:
+        for s in res.statements(tr):
             feedback.pushInfo(s)
         feedback.pushInfo(tr("All: N = {}, RMSE = {:.2f} mm, R² (1:1) = {:.3f}; clean: N = {}, RMSE = {:.2f} mm, "
                              "R² (1:1) = {:.3f}; {} outlier(s), {} without InSAR sample").format(

@@ -20,9 +20,10 @@ def _catalog():
 
 
 def literal_tr_strings():
-    """Every ``tr("literal")`` in the plugin's Qt-side code."""
+    """Every ``tr("literal")`` in the plugin's Qt-side code and in the core's
+    reports (``algorithms/`` takes the algorithm's ``tr`` as an argument)."""
     found = {}
-    for folder in ("processing_provider", "plugin"):
+    for folder in ("processing_provider", "plugin", "algorithms"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):

@@ -181,3 +181,35 @@ def test_tilt_raster_points_and_ps_ids(run_alg, tmp_path):
                             "POINT_B": "500030,3750000 [EPSG:32650]",
                             "OUTPUT": str(tmp_path / "t3.gpkg"), "PLOT": str(tmp_path / "t3.png")})
     assert res3["MAX_TILT"] == pytest.approx(-0.0005)
+
+
+def test_leveling_report_follows_the_chinese_translator(run_alg, tmp_path, ts_raster):
+    """With the plugin's zh translator installed (QGIS in Chinese) the report is in Simplified Chinese."""
+    from osgeo import ogr
+    from qgis.PyQt.QtCore import QCoreApplication
+    from minesar.plugin.plugin import load_translator
+    from minesar.processing_provider.base import tr
+    bm = write_layer(tmp_path / "bm.gpkg", 32650, ogr.wkbPoint, [("NAME", ogr.OFTString), ("SUBS", ogr.OFTReal)],
+                     [("POINT (501025 1975)", {"NAME": "C", "SUBS": 8.0}),
+                      ("POINT (506025 1975)", {"NAME": "E", "SUBS": -3.0})])
+    rep = tmp_path / "rep_zh.html"
+    translator = load_translator("zh")
+    assert translator is not None
+    try:
+        assert tr("Statistics (mm)") == "统计量（毫米）"
+        res = run_alg("leveling", {"BENCHMARKS": bm, "ID_FIELD": "NAME", "VALUE_FIELD": "SUBS",
+                                   "START_DATE": "20200101", "END_DATE": "20200121", "INSAR": ts_raster,
+                                   "RADIUS": 10.5, "VERTICAL": True, "OUTPUT": str(tmp_path / "cmp.gpkg"),
+                                   "OUTPUT_REPORT": str(rep)})
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert tr("Statistics (mm)") == "Statistics (mm)"          # English again for the other tests
+    assert res["N"] == 1 and res["RMSE"] == pytest.approx(1.0, rel=1e-6)
+    text = rep.read_text(encoding="utf-8")
+    for zh in ("<title>MineSAR — InSAR 与水准对比验证</title>", "<h2>统计量（毫米）</h2>", "<h2>方法</h2>",
+               "<h3>空邻域（无 InSAR 值）</h3>", "20200121：InSAR 时间序列在 20200111 与 20200131 之间按时间线性插值",
+               "ts.tif：时间序列栅格 5 x 5，3 个日期 20200101–20200131", ">无样本<"):
+        assert zh in text, zh
+    for en in ("Statistics (mm)", "Method", "interpolated linearly", "time-series raster", ">empty<"):
+        assert en not in text, en
+    assert text.count("data:image/png;base64,") == 2

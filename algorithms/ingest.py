@@ -115,10 +115,14 @@ def parse_hyp3_metadata(path: str) -> Dict[str, object]:
     return md
 
 
-def parse_gamma_bperp(path: str) -> float:
-    """Mean perpendicular baseline (m) of a GAMMA ``*_bperp.par`` table
-    (``base_perp`` output: the ``bperp`` column of the rows after ``****``)."""
-    vals = []
+def gamma_bperp_table(path: str) -> Dict[str, np.ndarray]:
+    """The table of a GAMMA ``*_bperp.par`` (``base_perp`` output).
+
+    Returns arrays ``line`` and ``range`` (MLI line and range sample of each
+    row), ``bperp`` (m) and ``look`` (look angle at the sensor, degrees; NaN
+    when the table has no such column).
+    """
+    rows = []
     started = False
     header = None
     with open(path, encoding="utf-8", errors="replace") as fh:
@@ -130,17 +134,99 @@ def parse_gamma_bperp(path: str) -> float:
                 started = True
                 continue
             if started and s:
-                parts = s.split()
                 try:
-                    nums = [float(p) for p in parts]
+                    rows.append([float(p) for p in s.split()])
                 except ValueError:
                     break
-                col = header.index("bperp") if header and "bperp" in header else 7
-                if len(nums) > col:
-                    vals.append(nums[col])
-    if not vals:
+    col = header.index("bperp") if header and "bperp" in header else 7
+    lcol = header.index("look_angle") if header and "look_angle" in header else 5
+    rows = [r for r in rows if len(r) > col]
+    if not rows:
         raise ValueError(f"BASELINE_FOLDER: {path} has no bperp table (GAMMA base_perp output)")
-    return float(np.mean(vals))
+    t = np.array([r[:max(col, lcol) + 1] + [np.nan] * (max(col, lcol) + 1 - len(r)) for r in rows])
+    return {"line": t[:, 0], "range": t[:, 1], "bperp": t[:, col], "look": t[:, lcol] if lcol < t.shape[1] else
+            np.full(len(t), np.nan)}
+
+
+def _table_value(tab: Dict[str, np.ndarray], key: str, line: Optional[float], rng: Optional[float]) -> float:
+    """Bilinear value of column ``key`` at (MLI line, range sample); the mean
+    of the column when no position is given (or the table is not a full grid)."""
+    v = tab[key]
+    if line is None or rng is None:
+        return float(np.nanmean(v))
+    lines, ranges = np.unique(tab["line"]), np.unique(tab["range"])
+    if lines.size * ranges.size != v.size:
+        return float(np.nanmean(v))
+    order = np.lexsort((tab["range"], tab["line"]))
+    grid = v[order].reshape(lines.size, ranges.size)
+    li = float(np.clip(line, lines[0], lines[-1]))
+    ri = float(np.clip(rng, ranges[0], ranges[-1]))
+    row = np.array([np.interp(ri, ranges, grid[k]) for k in range(lines.size)])
+    return float(np.interp(li, lines, row)) if lines.size > 1 else float(row[0])
+
+
+def parse_gamma_bperp(path: str, position: Optional[Tuple[float, float]] = None) -> float:
+    """Perpendicular baseline (m) from a GAMMA ``*_bperp.par`` table: the mean
+    of the ``bperp`` column, or its value at ``position`` = (MLI line, range
+    sample) when given (the crop's place in the swath)."""
+    tab = gamma_bperp_table(path)
+    return _table_value(tab, "bperp", *(position or (None, None)))
+
+
+def gamma_lookup_position(folder: str, shape: Tuple[int, int]) -> Optional[Tuple[float, float, str]]:
+    """Mean (MLI line, range sample) of a GAMMA geocoding lookup table
+    (``*eqa_to_rdc*.lt``: big-endian complex64, range + j line, one value
+    per pixel of the geocoded grid) found in ``folder`` whose size matches the
+    grid ``shape``; ``None`` when there is none.  Returns (line, range, file)."""
+    rows, cols = shape
+    for p in sorted(glob.glob(os.path.join(folder, "**", "*.lt"), recursive=True)):
+        if os.path.getsize(p) != rows * cols * 8:
+            continue
+        lt = np.fromfile(p, dtype=">c8").reshape(rows, cols)
+        ok = np.isfinite(lt) & (lt != 0)
+        if not ok.any():
+            continue
+        return float(np.mean(lt.imag[ok])), float(np.mean(lt.real[ok])), p
+    return None
+
+
+def _gamma_par_values(folder: str) -> Dict[str, float]:
+    """near_range_slc, range_pixel_spacing, sar_to_earth_center and
+    earth_radius_below_sensor from the first GAMMA ``*mli.par`` (else
+    ``*slc.par``) in ``folder`` (recursive); empty when none."""
+    for pattern in ("*mli.par", "*slc.par"):
+        for p in sorted(glob.glob(os.path.join(folder, "**", pattern), recursive=True)):
+            vals = {}
+            with open(p, encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    k, _, rest = line.partition(":")
+                    if k.strip() in ("near_range_slc", "range_pixel_spacing", "sar_to_earth_center",
+                                     "earth_radius_below_sensor") and rest.split():
+                        try:
+                            vals[k.strip()] = float(rest.split()[0])
+                        except ValueError:
+                            pass
+            if len(vals) == 4:
+                return vals
+    return {}
+
+
+S1_ORBIT_ALTITUDE_M = 693000.0   # Sentinel-1 nominal
+
+
+def local_geometry(look_deg: float, *, range_m: Optional[float] = None, sat_radius_m: Optional[float] = None,
+                   earth_radius_m: float = 6371000.0) -> Tuple[float, float]:
+    """(slant range m, incidence deg) of a target seen under the look angle
+    ``look_deg`` at the sensor (spherical Earth of radius ``earth_radius_m``,
+    sensor at ``sat_radius_m`` from the centre, default Sentinel-1's altitude):
+    sin(incidence) = Rs / Re sin(look); the slant range is ``range_m`` when
+    known, else from the triangle sensor - Earth centre - target."""
+    rs = earth_radius_m + S1_ORBIT_ALTITUDE_M if sat_radius_m is None else float(sat_radius_m)
+    lk = math.radians(look_deg)
+    inc = math.asin(min(1.0, rs / earth_radius_m * math.sin(lk)))
+    if range_m is None:
+        range_m = earth_radius_m * math.sin(inc - lk) / math.sin(lk)
+    return float(range_m), math.degrees(inc)
 
 
 def find_pair(name: str) -> Optional[Tuple[_dt.date, _dt.date]]:
@@ -153,17 +239,57 @@ def find_pair(name: str) -> Optional[Tuple[_dt.date, _dt.date]]:
     return (a, b) if a <= b else (b, a)
 
 
-def read_baselines(folder: str) -> Dict[Tuple[_dt.date, _dt.date], float]:
-    """Per-pair B_perp (m) from GAMMA ``*_bperp.par`` files in ``folder``
-    (``*_base.par`` without a ``_bperp.par`` sibling is reported, not used)."""
+def read_baselines(folder: str, position: Optional[Tuple[float, float]] = None
+                   ) -> Dict[Tuple[_dt.date, _dt.date], float]:
+    """Per-pair B_perp (m) from GAMMA ``*_bperp.par`` files in ``folder``:
+    the swath mean, or the value at ``position`` = (MLI line, range sample)."""
     if not folder or not os.path.isdir(folder):
         raise ValueError(f"BASELINE_FOLDER: folder not found: {folder}")
     out = {}
     for p in sorted(glob.glob(os.path.join(folder, "**", "*bperp*.par"), recursive=True)):
         pr = find_pair(p)
         if pr:
-            out[pr] = parse_gamma_bperp(p)
+            out[pr] = parse_gamma_bperp(p, position)
     return out
+
+
+def gamma_crop_geometry(folder: str, shape: Tuple[int, int], centre_lat: Optional[float] = None
+                        ) -> Optional[Dict[str, object]]:
+    """Where a geocoded crop lies in a GAMMA swath, and its local geometry.
+
+    With a lookup table of the grid's size in ``folder``
+    (:func:`gamma_lookup_position`) and the ``*_bperp.par`` tables: the look
+    angle at the crop's mean (line, range sample), the local incidence and
+    slant range (from a ``*mli.par`` in ``folder`` when present, else a
+    spherical Earth at ``centre_lat`` with Sentinel-1's orbit altitude).
+    Returns ``None`` without a matching lookup table.  Keys: ``position``,
+    ``lookup``, ``look_deg``, ``incidence_deg``, ``slant_range_m``, ``source``.
+    """
+    pos = gamma_lookup_position(folder, shape)
+    if pos is None:
+        return None
+    tabs = sorted(glob.glob(os.path.join(folder, "**", "*bperp*.par"), recursive=True))
+    if not tabs:
+        return None
+    look = _table_value(gamma_bperp_table(tabs[0]), "look", pos[0], pos[1])
+    if not math.isfinite(look):
+        return None
+    par = _gamma_par_values(folder)
+    if par:
+        rng = par["near_range_slc"] + pos[1] * par["range_pixel_spacing"]
+        R, inc = local_geometry(look, range_m=rng, sat_radius_m=par["sar_to_earth_center"],
+                                earth_radius_m=par["earth_radius_below_sensor"])
+        src = "GAMMA parameter file"
+    else:
+        re_ = 6371000.0
+        if centre_lat is not None:   # WGS84 geocentric radius at the latitude
+            a_, b_ = 6378137.0, 6356752.314245
+            c, s_ = math.cos(math.radians(centre_lat)), math.sin(math.radians(centre_lat))
+            re_ = math.sqrt(((a_ * a_ * c) ** 2 + (b_ * b_ * s_) ** 2) / ((a_ * c) ** 2 + (b_ * s_) ** 2))
+        R, inc = local_geometry(look, earth_radius_m=re_)
+        src = "spherical Earth, Sentinel-1 orbit altitude"
+    return {"position": (pos[0], pos[1]), "lookup": pos[2], "look_deg": look, "incidence_deg": inc,
+            "slant_range_m": R, "source": src}
 
 
 # --------------------------------------------------------------------------- discovery
@@ -250,6 +376,25 @@ def discover(inputs, fmt: str = "auto") -> List[Dict[str, object]]:
 _PYRATE_GEOMETRY = {"WAVELENGTH_METRES": "wavelength_m", "INCIDENCE_DEGREES": "incidence_deg"}
 
 
+def _centre_latitude(gt, wkt: str, shape: Tuple[int, int]) -> Optional[float]:
+    """Latitude (degrees) of the grid's centre, or ``None`` without a CRS."""
+    if not gt or not wkt:
+        return None
+    from osgeo import osr
+    x = gt[0] + gt[1] * shape[1] / 2.0 + gt[2] * shape[0] / 2.0
+    y = gt[3] + gt[4] * shape[1] / 2.0 + gt[5] * shape[0] / 2.0
+    src = osr.SpatialReference()
+    if src.ImportFromWkt(wkt) != 0:
+        return None
+    if src.IsGeographic():
+        return float(y)
+    dst = osr.SpatialReference()
+    dst.ImportFromEPSG(4326)
+    dst.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    src.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return float(osr.CoordinateTransformation(src, dst).TransformPoint(x, y)[1])
+
+
 def _read_band(path: str, nodata: Optional[float], name: str) -> Tuple[np.ndarray, tuple, str, dict]:
     ds = stackio.open_raster(path, name=name)
     b = ds.GetRasterBand(1)
@@ -309,12 +454,6 @@ def import_unwrapped(inputs, output: str, *, output_coherence: Optional[str] = N
                     geo.setdefault(k, md[k])
             if "bperp_m" in md:
                 bperp[rec["pair"]] = float(md["bperp_m"])
-    if baseline_folder:
-        bl = read_baselines(baseline_folder)
-        for rec in recs:
-            if rec["pair"] in bl:
-                bperp[rec["pair"]] = bl[rec["pair"]]
-        info(feedback, f"Perpendicular baselines from {len(bl)} GAMMA bperp files")
     # first file: grid
     first, gt0, wkt0, md0 = _read_band(recs[0]["unw"], nodata, "INPUT")
     for key, attr in _PYRATE_GEOMETRY.items():
@@ -323,6 +462,24 @@ def import_unwrapped(inputs, output: str, *, output_coherence: Optional[str] = N
                 geo.setdefault(attr, float(md0[key]))
             except ValueError:
                 pass
+    if baseline_folder:
+        # a crop of a GAMMA swath: B_perp, incidence and slant range where the crop lies (the lookup
+        # table says where), not the swath means / scene centre (the DEM error scales with R sin(inc) / B_perp)
+        crop = gamma_crop_geometry(baseline_folder, first.shape, _centre_latitude(gt0, wkt0, first.shape))
+        bl = read_baselines(baseline_folder, crop["position"] if crop else None)
+        for rec in recs:
+            if rec["pair"] in bl:
+                bperp[rec["pair"]] = bl[rec["pair"]]
+        if crop:
+            info(feedback, f"Crop at MLI line {crop['position'][0]:.0f}, range sample {crop['position'][1]:.0f} "
+                           f"({os.path.basename(crop['lookup'])}): look angle {crop['look_deg']:.2f}°, incidence "
+                           f"{crop['incidence_deg']:.2f}°, slant range {crop['slant_range_m']:.0f} m "
+                           f"({crop['source']}); B_perp of {len(bl)} GAMMA bperp files taken there")
+            geo["incidence_deg"] = crop["incidence_deg"]
+            geo["slant_range_m"] = crop["slant_range_m"]
+        else:
+            info(feedback, f"Perpendicular baselines from {len(bl)} GAMMA bperp files (swath means: no lookup "
+                           f"table of this grid's size in BASELINE_FOLDER)")
     for k, v in (geometry_overrides or {}).items():
         if v is not None:
             geo[k] = v

@@ -226,7 +226,7 @@ def source_vertical_factor(src, vertical: bool, incidence_deg: Optional[float] =
     """
     already = bool(vertical) and getattr(src, "component", "los") == "vertical"
     if already:
-        info(feedback, f"{src.name}: the raster is already vertical (COMPONENT=vertical); "
+        info(feedback, f"{src.name}: the values are already vertical (COMPONENT=vertical); "
                        f"no LOS-to-vertical conversion")
         return 1.0, None, True
     if not vertical:
@@ -402,6 +402,7 @@ class PointSource:
     velocity: Optional[np.ndarray] = None
     incidence_deg: Optional[float] = None
     name: str = "INSAR"
+    component: str = "los"       # "vertical" when the layer says so (psinsar's COMPONENT field)
 
     @property
     def is_timeseries(self) -> bool:
@@ -417,8 +418,12 @@ class PointSource:
 
 
 def point_source(x, y, *, crs_wkt: str = "", dates=None, series=None, velocity=None,
-                 incidence_deg=None, name: str = "INSAR") -> PointSource:
-    """Validated :class:`PointSource` (time series preferred over velocity)."""
+                 incidence_deg=None, name: str = "INSAR", component: str = "los") -> PointSource:
+    """Validated :class:`PointSource` (time series preferred over velocity);
+    ``component`` = ``los`` or ``vertical`` (values already vertical)."""
+    component = str(component or "los").strip().lower()
+    if component not in ("los", "vertical"):
+        raise ValueError(f"{name}: COMPONENT must be 'los' or 'vertical', got {component!r}")
     x = np.asarray(x, dtype=np.float64).ravel()
     y = np.asarray(y, dtype=np.float64).ravel()
     if x.size == 0:
@@ -436,12 +441,12 @@ def point_source(x, y, *, crs_wkt: str = "", dates=None, series=None, velocity=N
         s = s[:, order]
         if len(set(ds)) != len(ds):
             raise ValueError(f"{name}: duplicate dates in the time-series fields")
-        return PointSource(x, y, crs_wkt or "", ds, s, None, incidence_deg, name)
+        return PointSource(x, y, crs_wkt or "", ds, s, None, incidence_deg, name, component)
     if velocity is not None:
         v = np.asarray(velocity, dtype=np.float64).ravel()
         if v.shape != x.shape:
             raise ValueError(f"{name}: velocity must have {x.size} values, got {v.size}")
-        return PointSource(x, y, crs_wkt or "", [], None, v, incidence_deg, name)
+        return PointSource(x, y, crs_wkt or "", [], None, v, incidence_deg, name, component)
     raise ValueError(f"{name}: the InSAR point layer has neither DYYYYMMDD time-series fields nor a VEL field")
 
 

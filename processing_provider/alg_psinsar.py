@@ -49,7 +49,8 @@ class PSInSARAlgorithm(MineSARAlgorithm):
         "coherence), DA, AMP (mean amplitude, input units) and one DYYYYMMDD field per date (mm, first date "
         "= 0): the field convention of MintPy's QGIS export, EGMS and InSAR Explorer. Displacements are "
         "line-of-sight, positive toward the satellite (subsidence negative), relative to the reference PS; "
-        "with VERTICAL they are divided by cos(incidence). Interferogram = earlier date x conj(later date).\n\n"
+        "with VERTICAL they are divided by cos(incidence); the COMPONENT field says los or vertical (leveling "
+        "and tilt read it and never convert twice). Interferogram = earlier date x conj(later date).\n\n"
         "Fewer than 5 dates stop the run, fewer than 10 give a warning. If no pixel passes the thresholds the "
         "message names the threshold and the distribution of its values. A disconnected arc network is "
         "reported and the largest part is used."
@@ -160,6 +161,9 @@ class PSInSARAlgorithm(MineSARAlgorithm):
                 fields.append(QgsField(name, QVariant.String, len=12))
             else:
                 fields.append(QgsField(name, QVariant.Double))
+        # LOS or vertical values: leveling and tilt read it and never convert twice
+        fields.append(QgsField("COMPONENT", QVariant.String, len=8))
+        component = "vertical" if self.parameterAsBool(parameters, self.VERTICAL, context) else "los"
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point, crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
@@ -168,7 +172,7 @@ class PSInSARAlgorithm(MineSARAlgorithm):
             check_cancel(feedback)
             f = QgsFeature(fields)
             f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(res.x[i]), float(res.y[i]))))
-            f.setAttributes([str(c[i]) if k == 0 else float(c[i]) for k, c in enumerate(cols)])
+            f.setAttributes([str(c[i]) if k == 0 else float(c[i]) for k, c in enumerate(cols)] + [component])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         feedback.pushInfo(tr("{} PS, {:.0f} per km²; master {}").format(
             res.n_ps, res.density_per_km2, res.master_date.strftime("%Y%m%d")))

@@ -56,8 +56,23 @@ def _crs_wkt(crs) -> str:
     return crs.toWkt() if crs is not None and crs.isValid() else ""
 
 
+def _layer_component(layer, name: str) -> str:
+    """``vertical`` or ``los``: the COMPONENT field psinsar writes (LOS when absent)."""
+    field = next((f.name() for f in layer.fields() if f.name().upper() == "COMPONENT"), None)
+    if field is None:
+        return "los"
+    values = {str(f[field]).strip().lower() for f in layer.getFeatures()} - {"", "null", "none"}
+    if not values:
+        return "los"
+    if len(values) > 1 or not values <= {"los", "vertical"}:
+        raise QgsProcessingException(tr("{}: the COMPONENT field must be 'los' or 'vertical' on every point, "
+                                        "found {}").format(name, ", ".join(sorted(values))))
+    return values.pop()
+
+
 def _point_layer_source(layer, name: str, *, incidence=None):
     """A core PointSource from a PS point layer (DYYYYMMDD fields, else VEL)."""
+    component = _layer_component(layer, name)
     names = [f.name() for f in layer.fields()]
     dfields = lev.date_fields(names)
     vel_name = next((n for n in names if n.upper() == "VEL"), None)
@@ -76,12 +91,12 @@ def _point_layer_source(layer, name: str, *, incidence=None):
         raise QgsProcessingException(tr("{}: the point layer has no point features").format(name))
     if dfields and len(dfields) >= 2:
         return lev.point_source(xs, ys, crs_wkt=_crs_wkt(layer.crs()), dates=[d for _, d in dfields],
-                                series=series, incidence_deg=incidence, name=name)
+                                series=series, incidence_deg=incidence, name=name, component=component)
     if vel_name:
         if dfields:
             vel = [_float(f[vel_name]) for f in layer.getFeatures() if _first_xy(f.geometry()) is not None]
         return lev.point_source(xs, ys, crs_wkt=_crs_wkt(layer.crs()), velocity=vel, incidence_deg=incidence,
-                                name=name)
+                                name=name, component=component)
     raise QgsProcessingException(tr("{}: the point layer has neither DYYYYMMDD time-series fields nor a VEL "
                                     "field").format(name))
 
@@ -114,7 +129,8 @@ class LevelingAlgorithm(MineSARAlgorithm):
         "in any CRS (geographic inputs are projected to UTM). A benchmark without sample keeps N_SAMPLES = 0 and an "
         "empty INSAR value and is listed in the report and log.\n\n"
         "VERTICAL: d_vert = d_los / cos(incidence), incidence from INCIDENCE or the raster's INCIDENCE_DEG "
-        "metadata (default 39°); a raster whose COMPONENT metadata is vertical is not converted again. "
+        "metadata (default 39°); a raster whose COMPONENT metadata, or a PS layer whose COMPONENT field, is "
+        "vertical is not converted again. "
         "EXCLUDE_FIELD: benchmarks whose value is true (1, yes, true) are disturbed and "
         "left out of the clean statistics.\n\n"
         "Outputs: points with LEVELING, INSAR, N_SAMPLES, DIFF = INSAR − LEVELING (mm), OUTLIER (1 when "
@@ -403,7 +419,8 @@ class TiltAlgorithm(MineSARAlgorithm):
         "subsided more than A. Study B: cooling tower A1/A2 31.46 m apart, tilt −0.0005 (d_B − d_A = −15.7 mm).\n\n"
         "INPUT is a time-series raster (values at POINT_A/POINT_B by bilinear interpolation) or a PS point layer "
         "with DYYYYMMDD fields: give ID_FIELD with ID_A and ID_B, or POINT_A/POINT_B to take the nearest PS. Values "
-        "are LOS unless VERTICAL (LOS / cos incidence).\n\n"
+        "are LOS unless VERTICAL (LOS / cos incidence; a PS layer whose COMPONENT field is vertical is not "
+        "converted again).\n\n"
         "Outputs: a table DATE, D_A_MM, D_B_MM, DIFF_MM (= D_B − D_A), TILT; MAX_TILT (the tilt of largest "
         "magnitude, with its sign) and its date, DISTANCE_M; and a PNG plot."
         "\n\nReference: tilt (angular distortion) = differential settlement / distance, Burland & Wroth (1974), Settlement of buildings and associated damage; the Huaibei study's cooling tower A1/A2 (−0.0005 over 31.46 m)."
@@ -504,7 +521,10 @@ class TiltAlgorithm(MineSARAlgorithm):
             a = [_float(fa[n]) for n, _ in dfields]
             b = [_float(fb[n]) for n, _ in dfields]
             factor = 1.0
-            if vertical:
+            if vertical and _layer_component(layer, self.INPUT) == "vertical":
+                feedback.pushInfo(tr("INPUT: the PS values are already vertical (COMPONENT=vertical); no "
+                                     "LOS-to-vertical conversion"))
+            elif vertical:
                 factor = lev.vertical_factor(True, incidence if incidence is not None else lev.S1_INCIDENCE_DEG)
             ax, ay = _first_xy(fa.geometry())
             bx, by = _first_xy(fb.geometry())

@@ -33,6 +33,7 @@ def test_psinsar_point_layer(run_alg, huaibei_stack, tmp_path):
     dates = [n for n in names if n.startswith("D2")]
     assert len(dates) == 26 and dates[0] == "D20201031" and dates[-1] == "D20220822"
     assert lyr.featureCount() == res["N_PS"] > 100
+    assert {f["COMPONENT"] for f in lyr.getFeatures()} == {"los"}     # read by leveling and tilt
     assert res["MASTER_DATE"] == "20210312"                     # the study's automatic common master
     assert res["PS_DENSITY_PER_KM2"] == pytest.approx(res["N_PS"] / 1.0)
     assert lyr.crs().authid() == "EPSG:32650"
@@ -65,6 +66,7 @@ def test_psinsar_reference_point_is_zero(run_alg, huaibei_stack, tmp_path):
                               "VERTICAL": True, "OUTPUT": str(tmp_path / "ref.gpkg")})
     lyr = _layer(res["OUTPUT"])
     from qgis.core import QgsPointXY
+    assert {f["COMPONENT"] for f in lyr.getFeatures()} == {"vertical"}
     zero = [f for f in lyr.getFeatures() if f["VEL"] == 0.0 and f["D20220822"] == 0.0]
     assert len(zero) == 1
     assert zero[0].geometry().asPoint().distance(QgsPointXY(x, y)) < 60.0   # the nearest network PS

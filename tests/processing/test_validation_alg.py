@@ -151,6 +151,41 @@ def test_profile_plane(run_alg, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_vertical_ps_layer_is_not_converted_twice(run_alg, tmp_path):
+    """A PS layer marked COMPONENT=vertical (psinsar with VERTICAL) is used as it is by leveling and
+    tilt even with VERTICAL=true; without the marker the values are divided by cos(incidence)."""
+    import math
+    from osgeo import ogr
+    rows = [("POINT (501000 2000)", {"D20200101": 0.0, "D20200131": -10.0}),
+            ("POINT (501040 2000)", {"D20200101": 0.0, "D20200131": -30.0})]
+    fields = [("D20200101", ogr.OFTReal), ("D20200131", ogr.OFTReal)]
+    plain = write_layer(tmp_path / "los.gpkg", 32650, ogr.wkbPoint, fields, rows)
+    marked = write_layer(tmp_path / "vert.gpkg", 32650, ogr.wkbPoint, fields + [("COMPONENT", ogr.OFTString)],
+                         [(g, dict(a, COMPONENT="vertical")) for g, a in rows])
+    bad = write_layer(tmp_path / "bad.gpkg", 32650, ogr.wkbPoint, fields + [("COMPONENT", ogr.OFTString)],
+                      [(g, dict(a, COMPONENT=c)) for (g, a), c in zip(rows, ("los", "up"))])
+    bm = write_layer(tmp_path / "bm.gpkg", 32650, ogr.wkbPoint,
+                     [("BM", ogr.OFTInteger), ("D20200101", ogr.OFTReal), ("D20200131", ogr.OFTReal)],
+                     [("POINT (501000 2000)", {"BM": 1, "D20200101": 0.0, "D20200131": -10.0})])
+    inc = 39.0
+    out = {}
+    for name, ps in (("plain", plain), ("marked", marked)):
+        run_alg("leveling", {"BENCHMARKS": bm, "ID_FIELD": "BM", "INSAR": ps, "RADIUS": 5, "VERTICAL": True,
+                             "INCIDENCE": inc, "OUTPUT": str(tmp_path / f"{name}.gpkg"),
+                             "OUTPUT_REPORT": str(tmp_path / f"{name}.html")})
+        out[name] = [f["INSAR"] for f in read_features(tmp_path / f"{name}.gpkg")[1]]
+    assert out["marked"] == [pytest.approx(-10.0)]
+    assert out["plain"] == [pytest.approx(-10.0 / math.cos(math.radians(inc)))]
+    t = run_alg("tilt", {"INPUT": marked, "POINT_A": "501000,2000 [EPSG:32650]", "POINT_B": "501040,2000 [EPSG:32650]",
+                         "VERTICAL": True, "INCIDENCE": inc, "OUTPUT": str(tmp_path / "tv.gpkg"),
+                         "PLOT": str(tmp_path / "tv.png")})
+    assert t["MAX_TILT"] == pytest.approx(-20e-3 / 40)
+    from qgis.core import QgsProcessingException
+    with pytest.raises(QgsProcessingException, match="INSAR: the COMPONENT field must be 'los' or 'vertical'"):
+        run_alg("leveling", {"BENCHMARKS": bm, "ID_FIELD": "BM", "INSAR": bad, "RADIUS": 5, "VERTICAL": True,
+                             "OUTPUT": str(tmp_path / "b.gpkg"), "OUTPUT_REPORT": str(tmp_path / "b.html")})
+
+
 def test_tilt_raster_points_and_ps_ids(run_alg, tmp_path):
     from osgeo import ogr
     base = np.zeros((10, 10))

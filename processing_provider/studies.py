@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import traceback
+from xml.etree import ElementTree
 
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm
 
@@ -52,18 +53,36 @@ class StudyModelAlgorithm(MineSARIdentity, QgsProcessingModelAlgorithm):
         return super().processAlgorithm(params, context, feedback)
 
 
+def _model_header(path: str):
+    """``(name, help text)`` of a ``.model3`` file, read as XML.
+
+    Deliberately not ``QgsProcessingModelAlgorithm.fromFile``: that builds the
+    whole model and creates every step's algorithm, which the study model
+    itself does again (see :func:`add_study_models`).  ``None`` when ``path``
+    is not a model file.
+    """
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None
+    top = {o.get("name"): o for o in root.findall("Option")}
+    if root.tag != "Option" or "model_name" not in top:
+        return None
+    help_map = {o.get("name"): o.get("value", "") for o in top["help"].findall("Option")} if "help" in top else {}
+    return top["model_name"].get("value", ""), help_map.get("ALG_DESC", "")
+
+
 def study_model_classes(models_dir: str = MODELS_DIR):
     """One :class:`StudyModelAlgorithm` subclass per ``*.model3`` in ``models_dir``."""
     classes = []
     for path in sorted(glob.glob(os.path.join(models_dir, "*.model3"))):
         alg_id = os.path.splitext(os.path.basename(path))[0]
-        probe = QgsProcessingModelAlgorithm()
-        if not probe.fromFile(path):
+        header = _model_header(path)
+        if header is None:
             QgsMessageLog.logMessage(tr("MineSAR could not load {}:\n{}").format(path, "not a model file"),
                                      "MineSAR", Qgis.Critical)
             continue
-        attrs = {"MODEL_PATH": path, "ALG_ID": alg_id, "DISPLAY_NAME": probe.name(),
-                 "HELP": probe.helpContent().get("ALG_DESC", "")}
+        attrs = {"MODEL_PATH": path, "ALG_ID": alg_id, "DISPLAY_NAME": header[0], "HELP": header[1]}
         classes.append(type(f"Study_{alg_id}", (StudyModelAlgorithm,), attrs))
     return classes
 
@@ -81,30 +100,42 @@ def study_models(models_dir: str = MODELS_DIR):
     return algs
 
 
-def add_study_models(provider) -> None:
-    """Add the study models to ``provider`` (called at the end of its ``loadAlgorithms``).
-
-    The registry inserts a provider only after loading it, and the models' steps
-    (``minesar:sbas``, ...) resolve through the registry; so on the first load the
-    models are added by a refresh right after the provider is registered.
-    """
-    from qgis.core import QgsApplication
-    registry = QgsApplication.processingRegistry()
-    pid = provider.id()
-    if registry.providerById(pid) is None:
-        def _registered(provider_id):
-            if provider_id != pid:
-                return
-            registry.providerAdded.disconnect(_registered)
-            try:
-                provider.refreshAlgorithms()
-            except RuntimeError:  # the provider object is already gone
-                pass
-        registry.providerAdded.connect(_registered)
-        return
+def _add_study_models_now(provider) -> None:
     try:
         for alg in study_models():
             provider.addAlgorithm(alg)
     except Exception:  # noqa: BLE001 - the stages must load even if the models cannot
         QgsMessageLog.logMessage(tr("MineSAR could not load {}:\n{}").format(MODELS_DIR, traceback.format_exc()),
                                  "MineSAR", Qgis.Critical)
+
+
+def add_study_models(provider) -> None:
+    """Add the study models to ``provider`` (called at the end of its ``loadAlgorithms``).
+
+    A model's steps (``minesar:sbas``, ...) resolve through the Processing
+    registry, and ``QgsProcessingRegistry.addProvider`` (QGIS 3.22) calls the
+    provider's ``load()`` -> ``loadAlgorithms()`` *before* it inserts the
+    provider and emits ``providerAdded``.  So on that first load the models are
+    added when ``providerAdded`` reports this provider: straight into the
+    loaded provider (``addAlgorithm``), followed by ``algorithmsLoaded`` so that
+    the toolbox shows them -- not by ``refreshAlgorithms()``, which would delete
+    and create every stage algorithm a second time.  On later loads (the
+    provider is registered: a refresh) the models are added at once.
+    """
+    from qgis.core import QgsApplication
+    registry = QgsApplication.processingRegistry()
+    pid = provider.id()
+    if registry.providerById(pid) is not None:
+        _add_study_models_now(provider)
+        return
+
+    def _registered(provider_id):
+        if provider_id != pid:
+            return
+        registry.providerAdded.disconnect(_registered)
+        try:
+            _add_study_models_now(provider)
+            provider.algorithmsLoaded.emit()
+        except RuntimeError:  # the provider object is already gone
+            pass
+    registry.providerAdded.connect(_registered)

@@ -62,127 +62,27 @@ def _unwrap_step(description):
         "OUTPUT_CLOSURE": ("out", "CLOSURE", "Closure check")})
 
 
-# --------------------------------------------------------------------------- model inputs
-def _param(kind, name, description, default=None, *, optional=False, advanced=False, **kw):
-    from qgis.core import (QgsProcessing, QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
-                           QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
-                           QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
-                           QgsProcessingParameterString)
-    if kind == "raster":
-        p = QgsProcessingParameterRasterLayer(name, description, optional=optional)
-    elif kind == "points":
-        p = QgsProcessingParameterFeatureSource(name, description, [QgsProcessing.TypeVectorPoint],
-                                                optional=optional)
-    elif kind == "lines":
-        p = QgsProcessingParameterFeatureSource(name, description, [QgsProcessing.TypeVectorLine],
-                                                optional=optional)
-    elif kind == "field":
-        p = QgsProcessingParameterField(name, description, parentLayerParameterName=kw["parent"],
-                                        optional=optional)
-    elif kind in ("int", "double"):
-        t = QgsProcessingParameterNumber.Integer if kind == "int" else QgsProcessingParameterNumber.Double
-        p = QgsProcessingParameterNumber(name, description, type=t, defaultValue=default, optional=optional)
-        if kw.get("minimum") is not None:
-            p.setMinimum(kw["minimum"])
-        if kw.get("maximum") is not None:
-            p.setMaximum(kw["maximum"])
-    elif kind == "bool":
-        p = QgsProcessingParameterBoolean(name, description, defaultValue=default)
-    elif kind == "enum":
-        p = QgsProcessingParameterEnum(name, description, options=list(kw["options"]), allowMultiple=False,
-                                       defaultValue=default, optional=optional, usesStaticStrings=True)
-    elif kind == "string":
-        p = QgsProcessingParameterString(name, description, defaultValue=default, optional=optional)
-    else:  # pragma: no cover
-        raise ValueError(kind)
-    if advanced:
-        p.setFlags(p.flags() | p.FlagAdvanced)
-    return p
+# --------------------------------------------------------------------------- models
+def _param(*args, **kwargs):
+    """A model input: :func:`minesar.processing_provider.modelbuild.parameter`."""
+    from minesar.processing_provider.modelbuild import parameter
+    return parameter(*args, **kwargs)
 
 
-def build_model(model_id, display_name, help_text, inputs, steps, *, param_help=None):
-    """A model from ``inputs`` (list of parameter definitions) and ``steps``.
+def build_model(model_id, display_name, help_text, inputs, steps):
+    """A study model in the group "8 · Studies", built and validated by :mod:`modelbuild`.
 
-    ``steps``: (child id, algorithm id, description, {KEY: source}) with
-    source ``("in", NAME)`` a model input, ``("value", v)`` a static value,
-    ``("child", CHILD, OUTPUT)`` an earlier step's output, ``("out", NAME,
-    description)`` a model output, and an optional 5th item: list of child ids
-    this step depends on (``(child, branch)`` tuples for conditional branches).
+    ``steps``: (child id, algorithm id, description, {KEY: source}[, depends]), see
+    :class:`minesar.processing_provider.modelbuild.Step`; as the Modeler does, every
+    step parameter without a source gets the algorithm's default as a static value.
     """
-    from qgis.core import (QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildDependency, QgsProcessingModelChildParameterSource,
-                           QgsProcessingModelOutput, QgsProcessingModelParameter)
-    from qgis.PyQt.QtCore import QPointF
-    model = QgsProcessingModelAlgorithm(display_name, GROUP, GROUP)
-    for i, p in enumerate(inputs):
-        comp = QgsProcessingModelParameter(p.name())
-        comp.setDescription(p.description())
-        comp.setPosition(QPointF(120 + 260 * (i % 4), 60 + 70 * (i // 4)))
-        model.addModelParameter(p, comp)
-    y0 = 80 + 70 * ((len(inputs) + 3) // 4)
-    for k, step in enumerate(steps):
-        child_id, alg_id, description, params = step[:4]
-        depends = step[4] if len(step) > 4 else []
-        child = QgsProcessingModelChildAlgorithm(alg_id)
-        child.setChildId(child_id)
-        child.setDescription(description)
-        child.setPosition(QPointF(320 + 60 * (k % 2), y0 + 110 * k))
-        if alg_id == "native:condition":
-            # a conditional branch: one output per condition (name, expression)
-            child.setConfiguration({"conditions": [{"name": n, "expression": e} for n, e in params.items()]})
-            params = {}
-        if child.algorithm() is None:
-            raise RuntimeError(f"{model_id}: algorithm {alg_id} is not registered (is its stage loaded?)")
-        known = {d.name() for d in child.algorithm().parameterDefinitions()}
-        outputs = {}
-        for key, src in params.items():
-            if key not in known:
-                raise RuntimeError(f"{model_id}: {alg_id} has no parameter {key}")
-            how = src[0]
-            if how == "in":
-                s = QgsProcessingModelChildParameterSource.fromModelParameter(src[1])
-            elif how == "value":
-                s = QgsProcessingModelChildParameterSource.fromStaticValue(src[1])
-            elif how == "child":
-                s = QgsProcessingModelChildParameterSource.fromChildOutput(src[1], src[2])
-            elif how == "out":
-                out = QgsProcessingModelOutput(src[1], src[2])
-                out.setChildId(child_id)
-                out.setChildOutputName(key)
-                out.setMandatory(False)
-                out.setPosition(QPointF(720, y0 + 110 * k + 30 * len(outputs)))
-                outputs[src[1]] = out
-                continue
-            else:  # pragma: no cover
-                raise ValueError(src)
-            child.addParameterSources(key, [s])
-        # as the Modeler does: every other parameter gets the algorithm's default as a static value
-        for d in child.algorithm().parameterDefinitions():
-            if d.name() in params or d.isDestination() or d.defaultValue() is None:
-                continue
-            child.addParameterSources(d.name(), [QgsProcessingModelChildParameterSource.fromStaticValue(
-                d.defaultValue())])
-        if outputs:
-            child.setModelOutputs(outputs)
-        deps = []
-        for d in depends:
-            if isinstance(d, tuple):
-                deps.append(QgsProcessingModelChildDependency(d[0], d[1]))
-            else:
-                deps.append(QgsProcessingModelChildDependency(d))
-        if deps:
-            child.setDependencies(deps)
-        model.addChildAlgorithm(child)
-    model.updateDestinationParameters()
-    model.setParameterOrder([p.name() for p in inputs])
-    helpc = {"ALG_DESC": help_text, "ALG_CREATOR": "MineSAR", "ALG_HELP_CREATOR": "MineSAR",
-             "ALG_VERSION": "1"}
-    helpc.update(param_help or {})
-    model.setHelpContent(helpc)
-    ok, problems = model.validate()
-    if not ok:
-        raise RuntimeError(f"{model_id}: invalid model: {problems}")
-    return model
+    from minesar.processing_provider.modelbuild import build_model as build
+    try:
+        return build(display_name, GROUP, inputs, steps, group_id=GROUP, modeler_defaults=True, validate=True,
+                     help_content={"ALG_DESC": help_text, "ALG_CREATOR": "MineSAR",
+                                   "ALG_HELP_CREATOR": "MineSAR", "ALG_VERSION": "1"})
+    except ValueError as exc:
+        raise RuntimeError(f"{model_id}: {exc}") from None
 
 
 # --------------------------------------------------------------------------- the studies
@@ -383,12 +283,11 @@ STUDIES = {"study_muli_sbas": study_a, "study_huaibei_ps": study_b, "study_puhe_
 
 def main(argv=None):
     app, provider = _start_qgis()  # noqa: F841 - keep both alive while building
+    from minesar.processing_provider.modelbuild import write_model
     MODELS.mkdir(exist_ok=True)
     for model_id, make in STUDIES.items():
         model = make()
-        path = MODELS / f"{model_id}.model3"
-        if not model.toFile(str(path)):
-            raise RuntimeError(f"could not write {path}")
+        path = write_model(model, MODELS / f"{model_id}.model3")
         print(f"{path.relative_to(ROOT)}: {len(model.childAlgorithms())} steps, "
               f"{len(model.parameterComponents())} inputs, {len(model.outputDefinitions())} outputs")
     return 0

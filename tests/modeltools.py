@@ -26,57 +26,35 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def _input_definition(name: str, kind: str):
-    from qgis.core import (QgsProcessingParameterFile, QgsProcessingParameterNumber, QgsProcessingParameterPoint,
-                           QgsProcessingParameterRasterLayer, QgsProcessingParameterString,
-                           QgsProcessingParameterVectorLayer)
-    return {
-        "file": lambda: QgsProcessingParameterFile(name, name),
-        "raster": lambda: QgsProcessingParameterRasterLayer(name, name),
-        "vector": lambda: QgsProcessingParameterVectorLayer(name, name),
-        "number": lambda: QgsProcessingParameterNumber(name, name, QgsProcessingParameterNumber.Double),
-        "string": lambda: QgsProcessingParameterString(name, name),
-        "point": lambda: QgsProcessingParameterPoint(name, name),
-    }[kind]()
+# the input types of this helper -> modelbuild.parameter kinds
+_KINDS = {"file": "file", "raster": "raster", "vector": "vector", "number": "double", "string": "string",
+          "point": "point"}
+# the source names of this helper -> modelbuild's
+_SOURCES = {"input": "in", "value": "value", "child": "child"}
 
 
 def build_model(path, steps, *, inputs=None, name="minesar_chain", group="MineSAR tests") -> Path:
-    """Write a linear (or DAG) model to ``path`` (.model3) and return the path."""
-    from qgis.core import (QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm,
-                           QgsProcessingModelChildParameterSource, QgsProcessingModelOutput,
-                           QgsProcessingModelParameter)
-    model = QgsProcessingModelAlgorithm(name, group)
+    """Write a linear (or DAG) model to ``path`` (.model3) and return the path.
+
+    The model is built by :func:`minesar.processing_provider.modelbuild.build_model`
+    (the builder of the study models); step parameters without a source stay unset.
+    """
+    from minesar.processing_provider import modelbuild
+    model_inputs = []
     for iname, kind in (inputs or {}).items():
-        model.addModelParameter(_input_definition(iname, kind), QgsProcessingModelParameter(iname))
+        if kind not in _KINDS:
+            raise ValueError(f"unknown input type {kind!r} of {iname}")
+        model_inputs.append(modelbuild.parameter(_KINDS[kind], iname))
+    model_steps = []
     for child_id, alg_id, params in steps:
-        child = QgsProcessingModelChildAlgorithm(alg_id)
-        child.setChildId(child_id)
-        child.setDescription(child_id)
-        outputs = {}
+        sources = {}
         for key, src in params.items():
-            how = src[0]
-            if how == "input":
-                s = QgsProcessingModelChildParameterSource.fromModelParameter(src[1])
-            elif how == "value":
-                s = QgsProcessingModelChildParameterSource.fromStaticValue(src[1])
-            elif how == "child":
-                s = QgsProcessingModelChildParameterSource.fromChildOutput(src[1], src[2])
-            elif how == "output":
-                out = QgsProcessingModelOutput(src[1], src[1])
-                out.setChildId(child_id)
-                out.setChildOutputName(key)
-                outputs[src[1]] = out
-                continue
+            if src[0] == "output":
+                sources[key] = ("out", src[1], src[1])
+            elif src[0] in _SOURCES:
+                sources[key] = (_SOURCES[src[0]],) + tuple(src[1:])
             else:
                 raise ValueError(f"unknown source {src!r}")
-            child.addParameterSources(key, [s])
-        if outputs:
-            child.setModelOutputs(outputs)
-        model.addChildAlgorithm(child)
-        if child.algorithm() is None:
-            raise ValueError(f"algorithm {alg_id} is not registered")
-    model.updateDestinationParameters()
-    path = Path(path)
-    if not model.toFile(str(path)):
-        raise RuntimeError(f"could not write model {path}")
-    return path
+        model_steps.append(modelbuild.Step(child_id, alg_id, child_id, sources))
+    model = modelbuild.build_model(name, group, model_inputs, model_steps)
+    return modelbuild.write_model(model, path)

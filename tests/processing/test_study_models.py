@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
-from conftest import ROOT
+from conftest import LINK_PARENT, ROOT
 
 STUDY_DEFAULTS = {
     "study_muli_sbas": {"MAX_TEMPORAL_DAYS": 90.0, "MAX_PERP_PERCENT": 45.0, "MIN_CONNECTIONS": 4,
@@ -94,3 +99,72 @@ def test_model_with_a_missing_stage_is_skipped(qgis_app, tmp_path):
                                                   encoding="utf-8")
     algs = study_models(str(tmp_path))
     assert [a.name() for a in algs] == ["study_ok"]
+
+
+REGISTRATION = textwrap.dedent('''
+    import collections, json, sys
+    from qgis.core import QgsApplication, QgsProcessingAlgorithm
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    from processing.core.Processing import Processing
+    Processing.initialize()
+    from minesar.processing_provider import base
+    from minesar.processing_provider.provider import MineSARProvider
+    from minesar.processing_provider.studies import study_models
+
+    made = collections.Counter()          # instantiations per stage (each runs __init__ + initAlgorithm)
+
+    def counting_init(self, *args, **kwargs):
+        made[type(self).ALG_ID] += 1
+        QgsProcessingAlgorithm.__init__(self, *args, **kwargs)
+
+    base.MineSARAlgorithm.__init__ = counting_init
+    provider = MineSARProvider()
+    loaded = []
+    provider.algorithmsLoaded.connect(lambda: loaded.append(sorted(a.name() for a in provider.algorithms())))
+    QgsApplication.processingRegistry().addProvider(provider)
+    out = {"registration": dict(made), "names": sorted(a.name() for a in provider.algorithms()),
+           "toolbox_told": loaded[-1] if loaded else [],
+           "outputs": {a.name(): len(a.outputDefinitions()) for a in provider.algorithms()
+                       if a.name().startswith("study_")}}
+    made.clear()
+    models = study_models()               # what the study models cost on their own (their steps)
+    out["models_alone"] = dict(made)
+    out["fresh_outputs"] = {m.name(): len(m.outputDefinitions()) for m in models}
+    made.clear()
+    provider.refreshAlgorithms()          # a later reload (provider registered): same cost, same list
+    out["refresh"] = dict(made)
+    out["names_after_refresh"] = sorted(a.name() for a in provider.algorithms())
+    print("RESULT" + json.dumps(out))
+''')
+
+
+def test_registration_creates_each_stage_algorithm_once(tmp_path):
+    """Registering the provider instantiates each stage algorithm once, plus what the study models' steps need.
+
+    QGIS 3.22 resolves a model's steps through the registry, which holds the provider
+    only after loading it; the studies used to be added by a refreshAlgorithms() after
+    registration, which created every stage a second time (minesar:buildstack 2 instances,
+    minesar:sbas 12: 2 + 2 x 5 for the models A and C, whose file used to be read twice).
+    Now: buildstack 1, sbas 7 (1 + per model: 2 made by fromFile, 1 by the missing-step check).
+    """
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"),
+               PYTHONPATH=os.pathsep.join([str(LINK_PARENT), "/usr/share/qgis/python",
+                                           "/usr/share/qgis/python/plugins"]))
+    proc = subprocess.run([sys.executable, "-c", REGISTRATION], env=env, capture_output=True, text=True,
+                          timeout=300)
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
+    assert proc.returncode == 0 and line, proc.stdout[-2000:] + proc.stderr[-3000:]
+    res = json.loads(line[0][len("RESULT"):])
+    reg, models_alone = res["registration"], res["models_alone"]
+    assert reg["buildstack"] == 1 and reg["simulatestack"] == 1, reg
+    assert models_alone["sbas"] > 0, models_alone           # the test counts the models' steps at all
+    # every stage: one provider instance + exactly what loading the three study models once costs
+    assert reg == {alg: 1 + models_alone.get(alg, 0) for alg in reg}, (reg, models_alone)
+    # the studies are registered, their steps resolved (all outputs), and the toolbox was told
+    assert set(STUDY_DEFAULTS) <= set(res["names"])
+    assert res["outputs"] == res["fresh_outputs"] and all(res["outputs"].values()), res["outputs"]
+    assert res["toolbox_told"] == res["names"]
+    # a later refresh of the registered provider costs the same and lists the same algorithms
+    assert res["refresh"] == reg and res["names_after_refresh"] == res["names"]

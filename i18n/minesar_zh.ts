@@ -12,6 +12,10 @@
       <translation>1 · 影像堆栈</translation>
     </message>
     <message>
+      <source>1:1 scatter</source>
+      <translation>1:1 散点图</translation>
+    </message>
+    <message>
       <source>2 · Pair network</source>
       <translation>2 · 干涉对网络</translation>
     </message>
@@ -88,6 +92,14 @@
       <translation>BENCHMARKS：未提供点图层</translation>
     </message>
     <message>
+      <source>BIAS = mean DIFF</source>
+      <translation>偏差 BIAS = mean DIFF</translation>
+    </message>
+    <message>
+      <source>BIC penalty</source>
+      <translation>BIC 惩罚项</translation>
+    </message>
+    <message>
       <source>Benchmark comparison</source>
       <translation>水准点对比结果</translation>
     </message>
@@ -96,8 +108,16 @@
       <translation>水准点编号字段</translation>
     </message>
     <message>
+      <source>Benchmarks</source>
+      <translation>水准点</translation>
+    </message>
+    <message>
       <source>Benchmarks without InSAR sample</source>
       <translation>无 InSAR 样本的水准点数</translation>
+    </message>
+    <message>
+      <source>Benchmarks without a leveling value</source>
+      <translation>无水准值的水准点</translation>
     </message>
     <message>
       <source>Bias InSAR − leveling, all benchmarks (mm)</source>
@@ -146,7 +166,7 @@ Recognised inputs (a folder searched recursively, or files): ASF HyP3 GAMMA prod
 
 PHASE_SIGN multiplies the phase. MineSAR's convention (reference x conj(secondary), positive phase = motion away from the satellite, d = -wavelength/(4 pi) x phase) is that of GAMMA, HyP3, LiCSAR and MintPy: keep 1. Use -1 for products whose positive phase means motion toward the satellite. PyRate's signal_polarity -1 corresponds to PHASE_SIGN 1 (PyRate converts radians to mm without the minus sign and divides by signal_polarity).
 
-Perpendicular baselines (m) come from the HyP3 metadata or from GAMMA *_bperp.par files in BASELINE_FOLDER (mean of the bperp column); per-date baselines are solved by least squares relative to the first date. Geometry values left empty are taken from the metadata (HyP3 .txt, PyRate GeoTIFF tags) or the Sentinel-1 defaults.
+Perpendicular baselines (m) come from the HyP3 metadata or from GAMMA *_bperp.par files in BASELINE_FOLDER (mean of the bperp column, or, when the folder also holds the GAMMA lookup table *.lt of this grid, the value where the crop lies in the swath, together with the local incidence and slant range); per-date baselines are solved by least squares relative to the first date. Geometry values left empty are taken from the metadata (HyP3 .txt, PyRate GeoTIFF tags) or the Sentinel-1 defaults.
 
 References: Hogenson et al. (2020), ASF HyP3 on-demand InSAR products; Lazecký et al. (2020), LiCSAR, Remote Sensing 12(15):2430; Garthwaite et al. (2019), PyRate (signal_polarity convention).</source>
       <translation>用在其他软件中解缠的干涉图生成自描述的解缠干涉图堆栈（MINESAR_KIND=unwrapped，单位为弧度，每个波段对应一个干涉对 YYYYMMDD_YYYYMMDD）以及对应的相干系数堆栈，可直接用于 SBAS 步骤。
@@ -155,13 +175,21 @@ References: Hogenson et al. (2020), ASF HyP3 on-demand InSAR products; Lazecký 
 
 PHASE_SIGN 与相位相乘。MineSAR 的约定（主影像 x 共轭(从影像)，相位为正表示远离卫星的运动，d = -波长/(4 pi) x 相位）与 GAMMA、HyP3、LiCSAR 和 MintPy 相同：保持 1。若产品的正相位表示朝向卫星的运动，使用 -1。PyRate 的 signal_polarity -1 对应 PHASE_SIGN 1（PyRate 将弧度换算为 mm 时不带负号，并除以 signal_polarity）。
 
-垂直基线（m）取自 HyP3 元数据或 BASELINE_FOLDER 中的 GAMMA *_bperp.par 文件（bperp 列的平均值）；各期垂直基线以第一期为参考用最小二乘求解。未填写的几何参数取自元数据（HyP3 .txt、PyRate GeoTIFF 标签）或 Sentinel-1 默认值。
+垂直基线（m）取自 HyP3 元数据或 BASELINE_FOLDER 中的 GAMMA *_bperp.par 文件（bperp 列的平均值；若该文件夹中还有与本格网对应的 GAMMA 查找表 *.lt，则取裁剪区在条带中所处位置的值，并同时采用当地入射角与斜距）；各期垂直基线以第一期为参考用最小二乘求解。未填写的几何参数取自元数据（HyP3 .txt、PyRate GeoTIFF 标签）或 Sentinel-1 默认值。
 
 参考文献：Hogenson 等（2020），ASF HyP3 按需 InSAR 产品；Lazecký 等（2020），LiCSAR，Remote Sensing 12(15):2430；Garthwaite 等（2019），PyRate（signal_polarity 约定）。</translation>
     </message>
     <message>
       <source>Canceled by the user; no output was written.</source>
       <translation>已被用户取消；未写出任何结果。</translation>
+    </message>
+    <message>
+      <source>Cell size in target CRS units; 0 = processing resolution</source>
+      <translation>格元大小（目标坐标参考系单位）；0 = 处理分辨率</translation>
+    </message>
+    <message>
+      <source>Cell size on the ground (m)</source>
+      <translation>地面格元大小（m）</translation>
     </message>
     <message>
       <source>Chooses the interferometric pairs of an SLC stack (the VRT of 'Build SLC stack', or any raster whose bands are dated YYYYMMDD with BPERP_M metadata). Dates and perpendicular baselines (m, relative to a common reference date) come from the stack; the critical baseline from its geometry.
@@ -276,7 +304,7 @@ InSAR: a time-series raster (MINESAR_KIND=timeseries, one band per date, mm), a 
 
 AGGREGATION: mean or median of the InSAR points or pixel centres within RADIUS metres (distance &lt;= RADIUS, inclusive), nearest sample within RADIUS, or bilinear interpolation (rasters). Distances are in metres in any CRS (geographic inputs are projected to UTM). A benchmark without sample keeps N_SAMPLES = 0 and an empty INSAR value and is listed in the report and log.
 
-VERTICAL: d_vert = d_los / cos(incidence), incidence from INCIDENCE or the raster's INCIDENCE_DEG metadata (default 39°); a raster whose COMPONENT metadata is vertical is not converted again. EXCLUDE_FIELD: benchmarks whose value is true (1, yes, true) are disturbed and left out of the clean statistics.
+VERTICAL: d_vert = d_los / cos(incidence), incidence from INCIDENCE or the raster's INCIDENCE_DEG metadata (default 39°); a raster whose COMPONENT metadata, or a PS layer whose COMPONENT field, is vertical is not converted again. EXCLUDE_FIELD: benchmarks whose value is true (1, yes, true) are disturbed and left out of the clean statistics.
 
 Outputs: points with LEVELING, INSAR, N_SAMPLES, DIFF = INSAR − LEVELING (mm), OUTLIER (1 when |DIFF − median| &gt; 3 × 1.4826 × MAD) and EXCLUDED; RMSE, MAE, BIAS (mean DIFF), R2 (coefficient of determination of the 1:1 line, 1 − Σ(ins − lev)² / Σ(lev − mean lev)²), PEARSON_R2 (squared correlation) and N for all benchmarks and without excluded and outlier ones (*_CLEAN); an HTML report with a 1:1 scatter plot and a per-benchmark bar chart.
 
@@ -289,11 +317,19 @@ InSAR 数据：时间序列栅格（MINESAR_KIND=timeseries，每个日期一个
 
 AGGREGATION：RADIUS 米范围内（距离 &lt;= RADIUS，含边界）InSAR 点或像元中心的平均值或中值、RADIUS 范围内最近的样本，或双线性插值（栅格）。距离在任何坐标参考系下均以米计（地理坐标输入会投影到 UTM）。没有样本的水准点保持 N_SAMPLES = 0、INSAR 为空，并在报告和日志中列出。
 
-VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格的 INCIDENCE_DEG 元数据（默认 39°）；COMPONENT 元数据为 vertical 的栅格不再重复转换。EXCLUDE_FIELD：该字段值为真（1、yes、true）的水准点视为受扰动，不参与剔除后的统计。
+VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格的 INCIDENCE_DEG 元数据（默认 39°）；COMPONENT 元数据为 vertical 的栅格、或 COMPONENT 字段为 vertical 的 PS 点图层不再重复转换。EXCLUDE_FIELD：该字段值为真（1、yes、true）的水准点视为受扰动，不参与剔除后的统计。
 
 输出：包含 LEVELING、INSAR、N_SAMPLES、DIFF = INSAR − LEVELING（毫米）、OUTLIER（当 |DIFF − 中值| &gt; 3 × 1.4826 × MAD 时为 1）和 EXCLUDED 的点；全部水准点以及剔除受扰动和异常水准点后（*_CLEAN）的 RMSE、MAE、BIAS（DIFF 的平均值）、R2（1:1 线的决定系数，1 − Σ(ins − lev)² / Σ(lev − mean lev)²）、PEARSON_R2（相关系数的平方）和 N；以及包含 1:1 散点图和逐水准点柱状图的 HTML 报告。
 
 方法：InSAR 值 = 每个水准点半径范围内 InSAR 点的均值，RMSE 与 R² 的计算同淮北工业广场 PS-InSAR 验证（MineSAR 研究案例 B）；稳健粗差判别依据 Leys 等（2013），J. Exp. Soc. Psychol. 49(4):764-766（|x − 中位数| &gt; 3 × 1.4826 × MAD）。</translation>
+    </message>
+    <message>
+      <source>Comparison: one measured cumulative value per benchmark.</source>
+      <translation>对比方式：每个水准点一个实测累计形变值。</translation>
+    </message>
+    <message>
+      <source>Comparison: per-date leveling fields DYYYYMMDD, each epoch relative to the first leveling date.</source>
+      <translation>对比方式：按日期的水准字段 DYYYYMMDD，每一期均相对于第一个水准测量日期。</translation>
     </message>
     <message>
       <source>Connected components</source>
@@ -356,6 +392,10 @@ VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格
       <translation>日期（YYYYMMDD 列表，all 或 last）</translation>
     </message>
     <message>
+      <source>Dates and interpolation</source>
+      <translation>日期与插值</translation>
+    </message>
+    <message>
       <source>Differential-evolution generations</source>
       <translation>差分进化代数</translation>
     </message>
@@ -376,12 +416,24 @@ VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格
       <translation>形变时间序列（mm）</translation>
     </message>
     <message>
+      <source>Displacement: line of sight (no conversion); negative = subsidence; DIFF = INSAR − LEVELING (mm).</source>
+      <translation>形变：视线向（LOS，未转换）；负值 = 沉降；DIFF = INSAR − LEVELING（毫米）。</translation>
+    </message>
+    <message>
+      <source>Displacement: vertical (LOS / cos incidence); negative = subsidence; DIFF = INSAR − LEVELING (mm).</source>
+      <translation>形变：垂直形变（LOS / cos 入射角）；负值 = 沉降；DIFF = INSAR − LEVELING（毫米）。</translation>
+    </message>
+    <message>
       <source>Distance {:.2f} m, maximum tilt {:.6f} on {}</source>
       <translation>距离 {:.2f} 米，最大倾斜 {:.6f}，日期 {}</translation>
     </message>
     <message>
       <source>Disturbed-benchmark flag field (true = exclude)</source>
       <translation>受扰动水准点标记字段（真 = 剔除）</translation>
+    </message>
+    <message>
+      <source>Empty neighbourhoods (no InSAR value)</source>
+      <translation>空邻域（无 InSAR 值）</translation>
     </message>
     <message>
       <source>Estimate and remove the DEM error</source>
@@ -478,14 +530,14 @@ PAIRS：minesar:pairnetwork 生成的像对表（REF_DATE 与 SEC_DATE 列，格
     <message>
       <source>Foundation tilt of a structure from two InSAR points A and B: tilt(t) = (d_B(t) − d_A(t)) / distance, dimensionless (mm converted to m), with d_A, d_B the displacements (mm) relative to the first date and distance the horizontal distance A–B in metres (ellipsoidal for geographic CRSs). Negative tilt: B subsided more than A. Study B: cooling tower A1/A2 31.46 m apart, tilt −0.0005 (d_B − d_A = −15.7 mm).
 
-INPUT is a time-series raster (values at POINT_A/POINT_B by bilinear interpolation) or a PS point layer with DYYYYMMDD fields: give ID_FIELD with ID_A and ID_B, or POINT_A/POINT_B to take the nearest PS. Values are LOS unless VERTICAL (LOS / cos incidence).
+INPUT is a time-series raster (values at POINT_A/POINT_B by bilinear interpolation) or a PS point layer with DYYYYMMDD fields: give ID_FIELD with ID_A and ID_B, or POINT_A/POINT_B to take the nearest PS. Values are LOS unless VERTICAL (LOS / cos incidence; a PS layer whose COMPONENT field is vertical is not converted again).
 
 Outputs: a table DATE, D_A_MM, D_B_MM, DIFF_MM (= D_B − D_A), TILT; MAX_TILT (the tilt of largest magnitude, with its sign) and its date, DISTANCE_M; and a PNG plot.
 
 Reference: tilt (angular distortion) = differential settlement / distance, Burland &amp; Wroth (1974), Settlement of buildings and associated damage; the Huaibei study's cooling tower A1/A2 (−0.0005 over 31.46 m).</source>
       <translation>由两个 InSAR 点 A 和 B 计算建（构）筑物基础倾斜：tilt(t) = (d_B(t) − d_A(t)) / distance，无量纲（毫米换算为米），其中 d_A、d_B 为相对于第一个日期的形变（毫米），distance 为 A–B 的水平距离（米；地理坐标参考系下按椭球计算）。倾斜为负：B 的沉降大于 A。研究 B：冷却塔 A1/A2 相距 31.46 米，倾斜 −0.0005（d_B − d_A = −15.7 毫米）。
 
-INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或带 DYYYYMMDD 字段的 PS 点图层：提供 ID_FIELD 以及 ID_A 和 ID_B，或提供 POINT_A/POINT_B 以选取最近的 PS。除非选择 VERTICAL（LOS / cos 入射角），数值为视线向。
+INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或带 DYYYYMMDD 字段的 PS 点图层：提供 ID_FIELD 以及 ID_A 和 ID_B，或提供 POINT_A/POINT_B 以选取最近的 PS。除非选择 VERTICAL（LOS / cos 入射角；COMPONENT 字段为 vertical 的 PS 点图层不再重复转换），数值为视线向。
 
 输出：包含 DATE、D_A_MM、D_B_MM、DIFF_MM（= D_B − D_A）、TILT 的表；MAX_TILT（绝对值最大的倾斜，带符号）及其日期、DISTANCE_M；以及一张 PNG 图。
 
@@ -494,6 +546,42 @@ INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或
     <message>
       <source>Fraction of building and road pixels that are persistent scatterers (empty = preset)</source>
       <translation>建筑物和道路像元中永久散射体所占比例（留空 = 预设值）</translation>
+    </message>
+    <message>
+      <source>Geocode from radar geometry (lookup rasters)</source>
+      <translation>从雷达几何地理编码（查找表栅格）</translation>
+    </message>
+    <message>
+      <source>Geocoded raster</source>
+      <translation>地理编码后的栅格</translation>
+    </message>
+    <message>
+      <source>Geocoded {} band(s) onto {} x {} cells of about {:.2f} m; {:.1f} % of the cells hold data</source>
+      <translation>已将 {} 个波段地理编码到 {} x {} 个约 {:.2f} m 的格元；{:.1f} % 的格元有数据</translation>
+    </message>
+    <message>
+      <source>Geocodes a MineSAR raster in radar geometry (rows = azimuth lines, columns = range samples, no map georeferencing) onto a regular map grid: time series (mm), velocity (mm/yr), DEM error (m), coherence, wrapped or unwrapped pair stacks (rad), every band. This is the last step of study A (geocode from slant-range geometry to WGS84 at the processing resolution, ENVI product).
+
+LATITUDE and LONGITUDE are lookup rasters giving, for every pixel of the radar grid, the WGS84 geodetic latitude and longitude of the pixel centre in decimal degrees: north and east positive, latitude in [-90, 90], longitude in [-180, 180] (e.g. ISCE lat.rdr/lon.rdr, MintPy geometryRadar latitude/longitude, SNAP latitude/longitude bands). One float band each; NaN or the band's no-data value marks pixels without a position. They may be on the INPUT's grid or on the full-resolution SLC grid of multilooked data (integer multiples, or the INPUT's LOOKS_RANGE x LOOKS_AZIMUTH): they are then block-averaged to the data grid, as the log says.
+
+Method: inverse mapping with GDAL geolocation arrays (GDAL RFC 4; pixel-centre convention): for every output cell GDAL finds the fractional radar row and column whose lookup position is the cell centre and samples the data there (RESAMPLING nearest or bilinear), as ISCE geocode and MintPy geocode.py do. Wrapped phase, connected components, masks and SLCs are always resampled with the nearest neighbour. Cells outside the radar swath are NaN.
+
+TARGET_CRS defaults to EPSG:4326 (WGS84); any CRS may be chosen (e.g. UTM, or CGCS2000 EPSG:4490). RESOLUTION is the cell size in TARGET_CRS units (degrees for a geographic CRS, metres for UTM); 0 = the processing resolution: square ground cells as large as the finer of the data's range and azimuth pixel spacings measured from the lookup rasters, converted to degrees at the scene centre. The grid is aligned on multiples of the cell size, so products geocoded separately overlay exactly.
+
+The output keeps the input's MineSAR metadata (MINESAR_KIND, UNITS, geometry, band dates or pairs, DATE_LIST), so every later stage accepts it; REF_ROW/REF_COL are moved to the geocoded grid (RADAR_REF_ROW/RADAR_REF_COL keep the radar ones, REF_LAT/REF_LON the position) and GEOCODED=lookup is added. FORMAT GTiff writes a tiled DEFLATE GeoTIFF; ENVI writes the data file (.img; another extension is replaced by .img) with an ENVI .hdr header and a .aux.xml file holding the metadata for GDAL and QGIS. Nothing is written when the run fails or is cancelled. Warping uses at most MEMORY_MB.
+
+References: GDAL RFC 4, Geolocation arrays; Rosen et al. (2012), the InSAR Scientific Computing Environment (ISCE); Yunjun, Fattahi and Amelung (2019), Small baseline InSAR time series analysis: unwrapping error correction and noise reduction, Computers &amp; Geosciences (MintPy).</source>
+      <translation>将雷达几何（行 = 方位向，列 = 距离向，无地图地理参考）下的 MineSAR 栅格地理编码到规则的地图格网：时间序列（mm）、速率（mm/yr）、DEM 误差（m）、相干系数、缠绕或解缠干涉对堆栈（rad），处理全部波段。这是研究 A 的最后一步（以处理分辨率从斜距几何地理编码到 WGS84，产品为 ENVI 格式）。
+
+LATITUDE 和 LONGITUDE 为查找表栅格，对雷达格网的每个像元给出像元中心的 WGS84 大地纬度和经度（十进制度）：北纬和东经为正，纬度在 [-90, 90] 内，经度在 [-180, 180] 内（例如 ISCE 的 lat.rdr/lon.rdr、MintPy geometryRadar 中的 latitude/longitude、SNAP 的 latitude/longitude 波段）。各为一个浮点波段；NaN 或波段的无数据值表示该像元没有位置。它们可以与 INPUT 位于同一格网，也可以是多视数据对应的全分辨率 SLC 格网（尺寸为整数倍，或等于 INPUT 的 LOOKS_RANGE x LOOKS_AZIMUTH）：此时按块平均到数据格网，并在日志中说明。
+
+方法：利用 GDAL 地理定位数组（GDAL RFC 4；像元中心约定）进行逆向映射：对每个输出格元，GDAL 求出其查找表位置等于该格元中心的雷达行列号（含小数），并在该处对数据采样（RESAMPLING 为最近邻或双线性），与 ISCE geocode 和 MintPy geocode.py 的做法相同。缠绕相位、连通分量、掩膜和 SLC 始终使用最近邻重采样。雷达成像带以外的格元为 NaN。
+
+TARGET_CRS 默认为 EPSG:4326（WGS84），也可选择任意坐标参考系（例如 UTM，或 CGCS2000 EPSG:4490）。RESOLUTION 为以 TARGET_CRS 单位表示的格元大小（地理坐标系为度，UTM 为米）；0 = 处理分辨率：地面上的正方形格元，边长等于由查找表量测的数据距离向与方位向像元间距中较小者，并在场景中心换算为度。格网对齐到格元大小的整数倍，因此分别地理编码的产品可以精确叠加。
+
+输出保留输入的 MineSAR 元数据（MINESAR_KIND、UNITS、几何参数、波段日期或干涉对、DATE_LIST），因此后续各步骤均可直接使用；REF_ROW/REF_COL 被换算到地理编码后的格网（RADAR_REF_ROW/RADAR_REF_COL 保留雷达格网中的值，REF_LAT/REF_LON 保存其位置），并添加 GEOCODED=lookup。FORMAT 为 GTiff 时写出分块 DEFLATE 压缩的 GeoTIFF；为 ENVI 时写出数据文件（.img；其他扩展名替换为 .img）、ENVI .hdr 头文件以及为 GDAL 和 QGIS 保存元数据的 .aux.xml 文件。运行失败或被取消时不写出任何文件。重采样最多使用 MEMORY_MB 内存。
+
+参考文献：GDAL RFC 4，地理定位数组（Geolocation arrays）；Rosen 等（2012），InSAR 科学计算环境（ISCE）；Yunjun、Fattahi 和 Amelung（2019），Small baseline InSAR time series analysis: unwrapping error correction and noise reduction，Computers &amp; Geosciences（MintPy）。</translation>
     </message>
     <message>
       <source>Goldstein filter exponent (0 = no filter)</source>
@@ -548,6 +636,10 @@ INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或
       <translation>INPUT：未提供栅格图层</translation>
     </message>
     <message>
+      <source>INPUT: the PS values are already vertical (COMPONENT=vertical); no LOS-to-vertical conversion</source>
+      <translation>INPUT：PS 数值已是垂直向（COMPONENT=vertical），不再进行视线向到垂直向的转换</translation>
+    </message>
+    <message>
       <source>INPUT: the point layer has no DYYYYMMDD time-series fields</source>
       <translation>INPUT：该点图层没有 DYYYYMMDD 时间序列字段</translation>
     </message>
@@ -576,12 +668,36 @@ INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或
       <translation>导入解缠干涉图</translation>
     </message>
     <message>
+      <source>InSAR LOS (mm)</source>
+      <translation>InSAR 视线向形变（毫米）</translation>
+    </message>
+    <message>
+      <source>InSAR data: {}</source>
+      <translation>InSAR 数据：{}</translation>
+    </message>
+    <message>
+      <source>InSAR raster already vertical (COMPONENT=vertical): no conversion</source>
+      <translation>InSAR 栅格已是垂直形变（COMPONENT=vertical）：不再转换</translation>
+    </message>
+    <message>
       <source>InSAR time-series or velocity raster, or PS point layer</source>
       <translation>InSAR 时间序列或速率栅格，或 PS 点图层</translation>
     </message>
     <message>
       <source>InSAR value at a benchmark</source>
       <translation>水准点处的 InSAR 取值方式</translation>
+    </message>
+    <message>
+      <source>InSAR value at a benchmark: {}; distances in metres.</source>
+      <translation>水准点处的 InSAR 取值：{}；距离单位为米。</translation>
+    </message>
+    <message>
+      <source>InSAR vertical (mm)</source>
+      <translation>InSAR 垂直形变（毫米）</translation>
+    </message>
+    <message>
+      <source>InSAR vs leveling (1:1)</source>
+      <translation>InSAR 与水准对比（1:1）</translation>
     </message>
     <message>
       <source>Incidence angle (degrees)</source>
@@ -648,6 +764,10 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>LINE：该图层中没有至少包含两个顶点的线</translation>
     </message>
     <message>
+      <source>LOS converted to vertical: d_vert = d_los / cos({:g}°) (× {:.5f})</source>
+      <translation>视线向（LOS）形变转换为垂直形变：d_vert = d_los / cos({:g}°)（× {:.5f}）</translation>
+    </message>
+    <message>
       <source>LOS displacement (mm)</source>
       <translation>视线向位移（mm）</translation>
     </message>
@@ -684,6 +804,18 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>最大 |张开量| 或 |滑动量|（m）</translation>
     </message>
     <message>
+      <source>Latitude lookup raster (degrees, WGS84)</source>
+      <translation>纬度查找表栅格（度，WGS84）</translation>
+    </message>
+    <message>
+      <source>Leveling</source>
+      <translation>水准</translation>
+    </message>
+    <message>
+      <source>Leveling (mm)</source>
+      <translation>水准（毫米）</translation>
+    </message>
+    <message>
       <source>Leveling benchmarks (points)</source>
       <translation>水准点（点图层）</translation>
     </message>
@@ -696,12 +828,20 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>水准测量起始日期（YYYYMMDD）</translation>
     </message>
     <message>
+      <source>Longitude lookup raster (degrees, WGS84)</source>
+      <translation>经度查找表栅格（度，WGS84）</translation>
+    </message>
+    <message>
       <source>Looks in azimuth (rows)</source>
       <translation>方位向视数（行）</translation>
     </message>
     <message>
       <source>Looks in range (columns)</source>
       <translation>距离向视数（列）</translation>
+    </message>
+    <message>
+      <source>MAE = mean |DIFF|</source>
+      <translation>平均绝对误差 MAE = mean |DIFF|</translation>
     </message>
     <message>
       <source>MAE without excluded/outlier benchmarks (mm)</source>
@@ -784,6 +924,10 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>分块处理的内存预算（MiB）</translation>
     </message>
     <message>
+      <source>Method</source>
+      <translation>方法</translation>
+    </message>
+    <message>
       <source>MineSAR</source>
       <translation>MineSAR</translation>
     </message>
@@ -808,6 +952,10 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
     <message>
       <source>MineSAR — InSAR monitoring of mining subsidence</source>
       <translation>MineSAR — 矿区沉陷 InSAR 监测</translation>
+    </message>
+    <message>
+      <source>MineSAR — InSAR vs leveling</source>
+      <translation>MineSAR — InSAR 与水准对比验证</translation>
     </message>
     <message>
       <source>Minimum arc ensemble coherence</source>
@@ -860,6 +1008,14 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
     <message>
       <source>Most quadtree samples (automatic threshold)</source>
       <translation>四叉树最大样本数（自动阈值）</translation>
+    </message>
+    <message>
+      <source>N (benchmark comparisons with an InSAR value)</source>
+      <translation>N（有 InSAR 值的水准点对比数）</translation>
+    </message>
+    <message>
+      <source>NO</source>
+      <translation>否</translation>
     </message>
     <message>
       <source>Network mode</source>
@@ -950,8 +1106,16 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>穿过各源的观测与模型剖面</translation>
     </message>
     <message>
+      <source>Okada (1992) rectangular dislocations; quadtree, exponential noise covariance and Metropolis MCMC after Bagnardi &amp; Hooper (2018, GBIS). x east, y north, depth positive down, strike clockwise from north, opening negative for a closing seam.</source>
+      <translation>Okada（1992）矩形位错；四叉树降采样、指数噪声协方差与 Metropolis MCMC 参照 Bagnardi &amp; Hooper（2018，GBIS）。x 向东，y 向北，深度向下为正，走向自北顺时针，闭合煤层的张开量为负。</translation>
+    </message>
+    <message>
       <source>Okada forward model (rectangular sources)</source>
       <translation>Okada 正演模型（矩形位错源）</translation>
+    </message>
+    <message>
+      <source>Okada source fit</source>
+      <translation>Okada 源参数反演</translation>
     </message>
     <message>
       <source>Okada source fit (Bayesian, with uncertainties)</source>
@@ -1002,8 +1166,24 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>异常水准点数</translation>
     </message>
     <message>
+      <source>Outlier flag: |DIFF − median| &gt; 3 × 1.4826 × MAD; median = {} mm, MAD = {} mm, threshold = {} mm (median and MAD over the benchmarks with an InSAR value that are not excluded).</source>
+      <translation>异常点判据：|DIFF − 中位数| &gt; 3 × 1.4826 × MAD；中位数 = {} 毫米，MAD = {} 毫米，阈值 = {} 毫米（中位数和 MAD 基于有 InSAR 值且未被剔除的水准点计算）。</translation>
+    </message>
+    <message>
       <source>Output folder</source>
       <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <source>Output format</source>
+      <translation>输出格式</translation>
+    </message>
+    <message>
+      <source>Output height (cells)</source>
+      <translation>输出高度（格元数）</translation>
+    </message>
+    <message>
+      <source>Output width (cells)</source>
+      <translation>输出宽度（格元数）</translation>
     </message>
     <message>
       <source>PAIRS: the pairs table has no rows</source>
@@ -1062,6 +1242,14 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>参数（后验均值、标准差、95 % 区间、最佳拟合）</translation>
     </message>
     <message>
+      <source>Pearson r² (squared correlation coefficient)</source>
+      <translation>Pearson r²（相关系数的平方）</translation>
+    </message>
+    <message>
+      <source>Per benchmark (O = outlier, E = excluded, ∅ = no InSAR sample)</source>
+      <translation>各水准点（O = 异常点，E = 已剔除，∅ = 无 InSAR 样本）</translation>
+    </message>
+    <message>
       <source>Periodogram DEM error search range (+/- m)</source>
       <translation>周期图 DEM 误差搜索范围（+/- m）</translation>
     </message>
@@ -1082,7 +1270,7 @@ SELECTION: coherence = mean coherence of the single-master interferograms (boxca
 
 Network: candidates with D_A &lt;= PRIMARY_DISPERSION (0.25) are joined by a Delaunay triangulation (arcs up to MAX_ARC_M metres). For every arc a periodogram over the velocity difference (mm/yr) and DEM-error difference (m) maximises the ensemble coherence (Ferretti et al. 2001); arcs below ARC_COHERENCE are dropped. Arc estimates are integrated by weighted least squares from the reference PS (REFERENCE, else a stable low-D_A PS chosen automatically), removing arcs whose residual exceeds OUTLIER_SIGMA robust standard deviations. The other candidates are linked to their nearest network PS. Residual phases are integrated on the network; the atmosphere is their temporal high-pass (ATMO_TIME_WINDOW days) and spatial low-pass (ATMO_SPACE_WINDOW m) and is removed; non-linear motion is kept. PS whose temporal coherence (Hooper et al. 2004) is below FINAL_COHERENCE are dropped.
 
-Output: a point layer in the stack's CRS at pixel centres with CODE, VEL (mm/yr), V_STDEV (mm/yr), DEM_ERR (m, relative to the reference PS; positive = surface above the DEM), COH (temporal coherence), DA, AMP (mean amplitude, input units) and one DYYYYMMDD field per date (mm, first date = 0): the field convention of MintPy's QGIS export, EGMS and InSAR Explorer. Displacements are line-of-sight, positive toward the satellite (subsidence negative), relative to the reference PS; with VERTICAL they are divided by cos(incidence). Interferogram = earlier date x conj(later date).
+Output: a point layer in the stack's CRS at pixel centres with CODE, VEL (mm/yr), V_STDEV (mm/yr), DEM_ERR (m, relative to the reference PS; positive = surface above the DEM), COH (temporal coherence), DA, AMP (mean amplitude, input units) and one DYYYYMMDD field per date (mm, first date = 0): the field convention of MintPy's QGIS export, EGMS and InSAR Explorer. Displacements are line-of-sight, positive toward the satellite (subsidence negative), relative to the reference PS; with VERTICAL they are divided by cos(incidence); the COMPONENT field says los or vertical (leveling and tilt read it and never convert twice). Interferogram = earlier date x conj(later date).
 
 Fewer than 5 dates stop the run, fewer than 10 give a warning. If no pixel passes the thresholds the message names the threshold and the distribution of its values. A disconnected arc network is reported and the largest part is used.</source>
       <translation>对配准后的 SLC 堆栈（buildstack 生成的 VRT）进行永久散射体 InSAR 处理，流程与淮北工业广场研究一致：单一公共主影像、PS 候选点选取、带逐弧段周期图的 Delaunay 弧段网络、加权最小二乘积分、大气滤波和时间相干性。
@@ -1093,7 +1281,7 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
 
 网络：D_A &lt;= PRIMARY_DISPERSION（0.25）的候选点以 Delaunay 三角网相连（弧段最长 MAX_ARC_M 米）。对每条弧段，在速度差（mm/yr）和 DEM 误差差（m）上做周期图搜索，使整体相干性最大（Ferretti 等 2001）；低于 ARC_COHERENCE 的弧段被舍弃。弧段估计值从参考 PS（REFERENCE，否则自动选择稳定的低 D_A PS）出发用加权最小二乘积分到各点，残差超过 OUTLIER_SIGMA 倍稳健标准差的弧段被剔除。其余候选点与最近的网络 PS 相连。残余相位在网络上积分；其时间高通（ATMO_TIME_WINDOW 天）与空间低通（ATMO_SPACE_WINDOW 米）部分视为大气并被去除；非线性形变予以保留。时间相干性（Hooper 等 2004）低于 FINAL_COHERENCE 的 PS 被剔除。
 
-输出：堆栈坐标系下、位于像元中心的点图层，字段为 CODE、VEL（mm/yr）、V_STDEV（mm/yr）、DEM_ERR（m，相对参考 PS；正值 = 地表高于 DEM）、COH（时间相干性）、DA、AMP（平均幅度，输入单位）以及每个日期一个 DYYYYMMDD 字段（mm，首日期 = 0）：这是 MintPy 的 QGIS 导出、EGMS 和 InSAR Explorer 的字段约定。位移为视线向，朝向卫星为正（沉降为负），相对参考 PS；勾选 VERTICAL 时除以 cos(入射角)。干涉图 = 较早日期 x conj(较晚日期)。
+输出：堆栈坐标系下、位于像元中心的点图层，字段为 CODE、VEL（mm/yr）、V_STDEV（mm/yr）、DEM_ERR（m，相对参考 PS；正值 = 地表高于 DEM）、COH（时间相干性）、DA、AMP（平均幅度，输入单位）以及每个日期一个 DYYYYMMDD 字段（mm，首日期 = 0）：这是 MintPy 的 QGIS 导出、EGMS 和 InSAR Explorer 的字段约定。位移为视线向，朝向卫星为正（沉降为负），相对参考 PS；勾选 VERTICAL 时除以 cos(入射角)；COMPONENT 字段标明 los 或 vertical（leveling 与 tilt 会读取该字段，不会重复转换）。干涉图 = 较早日期 x conj(较晚日期)。
 
 日期少于 5 个时停止运行，少于 10 个时给出警告。若没有像元通过阈值，提示信息会指出是哪个阈值以及其数值分布。弧段网络不连通时给出报告，并在最大的连通部分上继续处理。</translation>
     </message>
@@ -1108,6 +1296,10 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
     <message>
       <source>Pixel at {:.1f}, {:.1f}</source>
       <translation>像元位置 {:.1f}, {:.1f}</translation>
+    </message>
+    <message>
+      <source>Plots</source>
+      <translation>图表</translation>
     </message>
     <message>
       <source>Point A</source>
@@ -1174,6 +1366,10 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
       <translation>网络残差均方根（mm）</translation>
     </message>
     <message>
+      <source>RMSE = √mean(DIFF²)</source>
+      <translation>均方根误差 RMSE = √mean(DIFF²)</translation>
+    </message>
+    <message>
       <source>RMSE without excluded/outlier benchmarks (mm)</source>
       <translation>剔除受扰动/异常水准点后的 RMSE（毫米）</translation>
     </message>
@@ -1196,6 +1392,10 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
     <message>
       <source>Raster band (0 = last band)</source>
       <translation>栅格波段（0 = 最后一个波段）</translation>
+    </message>
+    <message>
+      <source>Raster in radar geometry</source>
+      <translation>雷达几何下的栅格</translation>
     </message>
     <message>
       <source>Reduced chi-square</source>
@@ -1230,6 +1430,10 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
       <translation>参考点行号</translation>
     </message>
     <message>
+      <source>Reference: study B (Huaibei industrial square): mean of all PS within 50 m of each of 35 benchmarks; RMSE 16.0 mm for all, 3.8 mm and R² 0.91 after removing 5 disturbed benchmarks.</source>
+      <translation>参考：研究 B（淮北工业广场）：取 35 个水准点各自 50 米范围内全部 PS 的平均值；全部水准点 RMSE 为 16.0 毫米，剔除 5 个受扰动水准点后 RMSE 为 3.8 毫米，R² 为 0.91。</translation>
+    </message>
+    <message>
       <source>Regular date step in days (0 or empty = preset)</source>
       <translation>等间隔日期步长，单位天（0 或留空 = 预设值）</translation>
     </message>
@@ -1244,6 +1448,10 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
     <message>
       <source>Repair a disconnected network (add labelled connecting pairs)</source>
       <translation>修复不连通的网络（添加带标注的连接干涉对）</translation>
+    </message>
+    <message>
+      <source>Resampling</source>
+      <translation>重采样方法</translation>
     </message>
     <message>
       <source>Residual</source>
@@ -1276,6 +1484,10 @@ SELECTION：coherence = 单主影像干涉图的平均相干性（COHERENCE_WIND
     <message>
       <source>Run time</source>
       <translation>运行时间</translation>
+    </message>
+    <message>
+      <source>R² (coefficient of determination of the 1:1 line) = 1 − Σ(ins−lev)² / Σ(lev−mean lev)²</source>
+      <translation>R²（1:1 线的决定系数）= 1 − Σ(ins−lev)² / Σ(lev−mean lev)²</translation>
     </message>
     <message>
       <source>R² of the 1:1 line without excluded/outlier benchmarks</source>
@@ -1438,6 +1650,10 @@ Physics: distributed scatterers are circular-Gaussian vectors with a coherence m
       <translation>采样点间距（米）</translation>
     </message>
     <message>
+      <source>Statistics (mm)</source>
+      <translation>统计量（毫米）</translation>
+    </message>
+    <message>
       <source>Stratified atmosphere, standard deviation per date (mm per km of height; empty = preset)</source>
       <translation>垂直分层大气，每个日期的标准差（每千米高程 mm；留空 = 预设值）</translation>
     </message>
@@ -1492,6 +1708,10 @@ TEMPLATE：接收模型结果的栅格网格，或点图层（此时 OUTPUT_POIN
 视线方向：指向卫星的单位矢量 E = -sin(inc) cos(head)，N = sin(inc) sin(head)，U = cos(inc)，由 INCIDENCE 与 HEADING 给出（度，航向自北顺时针；留空则取模板元数据，否则取 Sentinel-1 默认值），或由模板网格上逐像元的 LOS_E/LOS_N/LOS_U 栅格给出。OUTPUT：视线向位移，单位 mm，朝向卫星为正（MINESAR_KIND=los_displacement，UNITS=mm）；勾选 ENU 时另加东、北、垂直三个波段（mm）。POISSON：泊松比（0.25）。
 
 源伸出地表（depth - width/2 sin(dip) &lt; 0）、尺寸为零或缺少数值时，运行停止并给出指明要素的提示。</translation>
+    </message>
+    <message>
+      <source>Target CRS (empty = EPSG:4326)</source>
+      <translation>目标坐标参考系（留空 = EPSG:4326）</translation>
     </message>
     <message>
       <source>Template grid (raster) or points</source>
@@ -1642,20 +1862,240 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
       <translation>缠绕相位堆栈（弧度）</translation>
     </message>
     <message>
+      <source>all benchmarks</source>
+      <translation>全部水准点</translation>
+    </message>
+    <message>
+      <source>best</source>
+      <translation>最佳拟合</translation>
+    </message>
+    <message>
+      <source>bilinear interpolation of the four surrounding pixels</source>
+      <translation>周围四个像元的双线性插值</translation>
+    </message>
+    <message>
+      <source>clean ({})</source>
+      <translation>正常（{}）</translation>
+    </message>
+    <message>
+      <source>count</source>
+      <translation>计数</translation>
+    </message>
+    <message>
+      <source>distance (m)</source>
+      <translation>距离（m）</translation>
+    </message>
+    <message>
+      <source>distance along the profile through the sources (m)</source>
+      <translation>沿穿过各源的剖面的距离（m）</translation>
+    </message>
+    <message>
+      <source>empty</source>
+      <translation>无样本</translation>
+    </message>
+    <message>
+      <source>excluded</source>
+      <translation>已剔除</translation>
+    </message>
+    <message>
+      <source>excluded ({})</source>
+      <translation>已剔除（{}）</translation>
+    </message>
+    <message>
+      <source>flag</source>
+      <translation>标记</translation>
+    </message>
+    <message>
+      <source>from</source>
+      <translation>起始</translation>
+    </message>
+    <message>
+      <source>global search</source>
+      <translation>全局搜索</translation>
+    </message>
+    <message>
+      <source>mean</source>
+      <translation>均值</translation>
+    </message>
+    <message>
+      <source>mean of the InSAR samples within {:g} m (distance ≤ RADIUS, inclusive)</source>
+      <translation>{:g} 米范围内 InSAR 样本的平均值（距离 ≤ RADIUS，含边界）</translation>
+    </message>
+    <message>
+      <source>mean {:.2f} {}, std {:.2f} {}, 95 % between {:.2f} and {:.2f} {}, {:.1f} % within ±50 {}</source>
+      <translation>均值 {:.2f} {}，标准差 {:.2f} {}，95 % 位于 {:.2f} 与 {:.2f} {} 之间，{:.1f} % 在 ±50 {} 以内</translation>
+    </message>
+    <message>
+      <source>mean {:.2f}, std {:.2f}, 95 % in [{:.1f}, {:.1f}] {}</source>
+      <translation>均值 {:.2f}，标准差 {:.2f}，95 % 位于 [{:.1f}, {:.1f}] {}</translation>
+    </message>
+    <message>
+      <source>median of the InSAR samples within {:g} m (distance ≤ RADIUS, inclusive)</source>
+      <translation>{:g} 米范围内 InSAR 样本的中位数（距离 ≤ RADIUS，含边界）</translation>
+    </message>
+    <message>
+      <source>model</source>
+      <translation>模型</translation>
+    </message>
+    <message>
+      <source>nearest of the InSAR samples within {:g} m (distance ≤ RADIUS, inclusive)</source>
+      <translation>{:g} 米范围内最近的 InSAR 样本（距离 ≤ RADIUS，含边界）</translation>
+    </message>
+    <message>
+      <source>noise model</source>
+      <translation>噪声模型</translation>
+    </message>
+    <message>
+      <source>observed</source>
+      <translation>观测</translation>
+    </message>
+    <message>
+      <source>offset</source>
+      <translation>常数偏移</translation>
+    </message>
+    <message>
+      <source>outlier</source>
+      <translation>异常点</translation>
+    </message>
+    <message>
+      <source>outlier ({})</source>
+      <translation>异常点（{}）</translation>
+    </message>
+    <message>
+      <source>parameter</source>
+      <translation>参数</translation>
+    </message>
+    <message>
+      <source>peak ({})</source>
+      <translation>峰值（{}）</translation>
+    </message>
+    <message>
+      <source>per-benchmark bars</source>
+      <translation>各水准点柱状图</translation>
+    </message>
+    <message>
+      <source>quadtree</source>
+      <translation>四叉树</translation>
+    </message>
+    <message>
+      <source>ramp east</source>
+      <translation>趋势面（东向）</translation>
+    </message>
+    <message>
+      <source>ramp north</source>
+      <translation>趋势面（北向）</translation>
+    </message>
+    <message>
+      <source>residual ({})</source>
+      <translation>残差（{}）</translation>
+    </message>
+    <message>
+      <source>semivariance ({}²)</source>
+      <translation>半方差（{}²）</translation>
+    </message>
+    <message>
+      <source>sill {:.4g} {}², range {:.4g} m, nugget {:.4g} {}²</source>
+      <translation>基台值 {:.4g} {}²，变程 {:.4g} m，块金 {:.4g} {}²</translation>
+    </message>
+    <message>
+      <source>source</source>
+      <translation>源</translation>
+    </message>
+    <message>
+      <source>source {}</source>
+      <translation>源 {}</translation>
+    </message>
+    <message>
+      <source>statistic</source>
+      <translation>统计量</translation>
+    </message>
+    <message>
+      <source>std</source>
+      <translation>标准差</translation>
+    </message>
+    <message>
+      <source>support test</source>
+      <translation>支持度检验</translation>
+    </message>
+    <message>
+      <source>supported</source>
+      <translation>受支持</translation>
+    </message>
+    <message>
+      <source>to</source>
+      <translation>结束</translation>
+    </message>
+    <message>
+      <source>total</source>
+      <translation>总计</translation>
+    </message>
+    <message>
+      <source>unit</source>
+      <translation>单位</translation>
+    </message>
+    <message>
+      <source>without excluded / outlier benchmarks</source>
+      <translation>剔除受扰动/异常水准点后</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>{} (acceptance {:.2f})</source>
+      <translation>{}（接受率 {:.2f}）</translation>
+    </message>
+    <message>
+      <source>{} (variance threshold {:.4g} {}²)</source>
+      <translation>{}（方差阈值 {:.4g} {}²）</translation>
+    </message>
+    <message>
+      <source>{} InSAR points, time series of {} dates {}–{}</source>
+      <translation>{} 个 InSAR 点，时间序列共 {} 个日期 {}–{}</translation>
+    </message>
+    <message>
+      <source>{} InSAR points, velocity (mm/yr)</source>
+      <translation>{} 个 InSAR 点，速率（mm/yr）</translation>
+    </message>
+    <message>
       <source>{} PS, {:.0f} per km²; master {}</source>
       <translation>{} 个 PS，每平方公里 {:.0f} 个；主影像 {}</translation>
+    </message>
+    <message>
+      <source>{} benchmark comparison(s) without InSAR sample (N_SAMPLES = 0), {} outlier(s), {} excluded.</source>
+      <translation>{} 个水准点对比无 InSAR 样本（N_SAMPLES = 0），{} 个异常点，{} 个已剔除。</translation>
     </message>
     <message>
       <source>{} interferograms in {} block(s); scene mean coherence {:.3f}</source>
       <translation>共 {} 幅干涉图，分 {} 个块处理；全景平均相干性 {:.3f}</translation>
     </message>
     <message>
+      <source>{} output: writing {}</source>
+      <translation>{} 输出：写出 {}</translation>
+    </message>
+    <message>
       <source>{} pairs ({} added outside the thresholds), smallest degree {}, {} group(s): {}</source>
       <translation>{} 个干涉对（其中 {} 个超出阈值而添加），最小连接数 {}，{} 个连通组：{}</translation>
     </message>
     <message>
+      <source>{} quadtree samples</source>
+      <translation>{} 个四叉树样本</translation>
+    </message>
+    <message>
       <source>{} stations over {:.1f} m, {} date column(s)</source>
       <translation>{} 个采样点，剖面长 {:.1f} 米，{} 个日期列</translation>
+    </message>
+    <message>
+      <source>{} {:.1f} s</source>
+      <translation>{} {:.1f} 秒</translation>
+    </message>
+    <message>
+      <source>{}: InSAR acquisition used directly</source>
+      <translation>{}：直接使用该日期的 InSAR 观测</translation>
+    </message>
+    <message>
+      <source>{}: InSAR time series interpolated linearly between {} and {} (weight {:.4f} on {})</source>
+      <translation>{}：InSAR 时间序列在 {} 与 {} 之间按时间线性插值（{:.4f} 的权重作用于 {}）</translation>
     </message>
     <message>
       <source>{}: a point template needs the point output</source>
@@ -1690,6 +2130,10 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
       <translation>{}：栅格尺寸 {} 与模板 {} 不一致</translation>
     </message>
     <message>
+      <source>{}: the COMPONENT field must be 'los' or 'vertical' on every point, found {}</source>
+      <translation>{}：每个点的 COMPONENT 字段都必须为 'los' 或 'vertical'，实际为 {}</translation>
+    </message>
+    <message>
       <source>{}: the benchmark layer has no field {}</source>
       <translation>{}：水准点图层中没有字段 {}</translation>
     </message>
@@ -1714,8 +2158,20 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
       <translation>{}：栅格没有地理参考</translation>
     </message>
     <message>
+      <source>{}: time-series raster {} x {}, {} dates {}–{}</source>
+      <translation>{}：时间序列栅格 {} x {}，{} 个日期 {}–{}</translation>
+    </message>
+    <message>
+      <source>{}: velocity raster {} x {} (mm/yr)</source>
+      <translation>{}：速率栅格 {} x {}（mm/yr）</translation>
+    </message>
+    <message>
       <source>{}: writing a GeoTIFF, {}</source>
       <translation>{}：写出 GeoTIFF 文件 {}</translation>
+    </message>
+    <message>
+      <source>{}–{}: InSAR cumulative = velocity × {} d / 365.25 d</source>
+      <translation>{}–{}：InSAR 累计形变 = 速率 × {} 天 / 365.25 天</translation>
     </message>
   </context>
 </TS>

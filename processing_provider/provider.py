@@ -52,7 +52,7 @@ class MineSARProvider(QgsProcessingProvider):
         return QIcon(ICON_PATH)
 
     def supportedOutputRasterLayerExtensions(self):  # noqa: N802
-        return ["tif", "vrt"]
+        return ["tif", "vrt", "img"]   # img: ENVI (minesar:geocode FORMAT=ENVI)
 
     def defaultRasterFileExtension(self):  # noqa: N802
         return "tif"

@@ -113,6 +113,10 @@ def study_a():
         _param("double", "ATMO_TEMPORAL_DAYS", "Temporal high-pass window (days)", 365.0, minimum=1.0),
         _param("double", "ATMO_SPATIAL_M", "Spatial low-pass window (m)", 1600.0, minimum=1.0),
         _param("bool", "VERTICAL", "Convert LOS to vertical (d / cos(incidence))", False),
+        _param("raster", "LATITUDE", "Latitude lookup raster of the SLC grid (degrees); empty = no geocoding",
+               optional=True),
+        _param("raster", "LONGITUDE", "Longitude lookup raster of the SLC grid (degrees)", optional=True),
+        _param("enum", "GEOCODE_FORMAT", "Format of the geocoded products", "ENVI", options=["GTiff", "ENVI"]),
         _param(*MEMORY, minimum=1, advanced=True),
     ]
     steps = [
@@ -133,6 +137,16 @@ def study_a():
             "OUTPUT_VELOCITY": ("out", "VELOCITY", "Velocity (mm/yr)"),
             "OUTPUT_DEM_ERROR": ("out", "DEM_ERROR", "DEM error (m)"),
             "OUTPUT_TEMPORAL_COHERENCE": ("out", "TEMPORAL_COHERENCE", "Temporal coherence")}),
+        ("HAS_LOOKUP", "native:condition", "Only with lookup rasters",
+         {"LOOKUP_GIVEN": "@LATITUDE IS NOT NULL AND @LONGITUDE IS NOT NULL"}),
+        ("GEO_TS", "minesar:geocode", "Geocode the time series to WGS84 (step 5)", {
+            "INPUT": ("child", "SBAS", "OUTPUT_TIMESERIES"), "LATITUDE": ("in", "LATITUDE"),
+            "LONGITUDE": ("in", "LONGITUDE"), "FORMAT": ("in", "GEOCODE_FORMAT"), "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT": ("out", "TIMESERIES_GEO", "Geocoded time series (mm, WGS84)")}, [("HAS_LOOKUP", "LOOKUP_GIVEN")]),
+        ("GEO_VEL", "minesar:geocode", "Geocode the velocity to WGS84 (step 5)", {
+            "INPUT": ("child", "SBAS", "OUTPUT_VELOCITY"), "LATITUDE": ("in", "LATITUDE"),
+            "LONGITUDE": ("in", "LONGITUDE"), "FORMAT": ("in", "GEOCODE_FORMAT"), "MEMORY_MB": ("in", "MEMORY_MB"),
+            "OUTPUT": ("out", "VELOCITY_GEO", "Geocoded velocity (mm/yr, WGS84)")}, [("HAS_LOOKUP", "LOOKUP_GIVEN")]),
     ]
     help_text = (
         "Study A, Muli coalfield pit No. 4 (Qinghai): SBAS time series. Pair network by thresholds (temporal "
@@ -141,9 +155,11 @@ def study_a():
         "network, SBAS inversion (interferograms below the coherence threshold are left out pixel by pixel) "
         "with DEM error and two-pass atmospheric filtering (temporal high-pass 365 days, "
         "spatial low-pass 1600 m). Outputs: pairs, coherence, unwrapped phase, displacement time series (mm), "
-        "velocity (mm/yr), DEM error (m) and temporal coherence. LOS displacement is positive toward the "
+        "velocity (mm/yr), DEM error (m) and temporal coherence; with LATITUDE and LONGITUDE lookup rasters "
+        "(a stack in radar geometry) the time series and the velocity are also geocoded to WGS84 at the "
+        "processing resolution, as ENVI files by default (step 5). LOS displacement is positive toward the "
         "satellite (subsidence negative). See docs/studies.md for what MineSAR does not do (precise orbits, "
-        "cropping, geocoding from slant range, ENVI export)."
+        "cropping, daily interpolation)."
     )
     return build_model("study_muli_sbas", "Study A: Muli pit No. 4, SBAS time series", help_text, inputs, steps)
 

@@ -128,9 +128,27 @@ def test_study_a_muli_sbas(qgis_process, registered, tiny, tmp_path):
         ("UNWRAP:UNWRAPPED", "unwrapped.tif"), ("UNWRAP:CLOSURE", "closure.gpkg"),
         ("SBAS:TIMESERIES", "timeseries.tif"), ("SBAS:VELOCITY", "velocity.tif"),
         ("SBAS:DEM_ERROR", "dem_error.tif"), ("SBAS:TEMPORAL_COHERENCE", "temporal_coherence.tif"))}
+    # step 5: latitude/longitude lookup rasters of the SLC grid (what ISCE/SNAP give for a radar-geometry
+    # stack; here computed from the simulated stack's map grid) -> geocoded ENVI products
+    from osgeo import gdal, osr
+    from pyproj import Transformer
+    sds = gdal.Open(stack)
+    gt, w, h = sds.GetGeoTransform(), sds.RasterXSize, sds.RasterYSize
+    srs = osr.SpatialReference(wkt=sds.GetProjection())
+    cc, rr = np.meshgrid(np.arange(w) + 0.5, np.arange(h) + 0.5)
+    lon, lat = Transformer.from_crs(srs.ExportToWkt(), "EPSG:4326", always_xy=True).transform(
+        gt[0] + cc * gt[1] + rr * gt[2], gt[3] + cc * gt[4] + rr * gt[5])
+    for name, arr in (("lat", lat), ("lon", lon)):
+        ds = gdal.GetDriverByName("GTiff").Create(str(tmp_path / f"{name}.tif"), w, h, 1, gdal.GDT_Float64)
+        ds.GetRasterBand(1).WriteArray(arr)
+        ds = None
+    out["GEO_TS:TIMESERIES_GEO"] = str(tmp_path / "timeseries_geo.img")
+    out["GEO_VEL:VELOCITY_GEO"] = str(tmp_path / "velocity_geo.img")
     # the tiny scene has 20 m pixels already: 2 x 2 looks; every other number is the study's default
     js = _ok(*qgis_process("run", "minesar:study_muli_sbas",
-                           params={"STACK": stack, "LOOKS_RANGE": 2, "LOOKS_AZIMUTH": 2, **out}, timeout=300),
+                           params={"STACK": stack, "LOOKS_RANGE": 2, "LOOKS_AZIMUTH": 2,
+                                   "LATITUDE": str(tmp_path / "lat.tif"), "LONGITUDE": str(tmp_path / "lon.tif"),
+                                   **out}, timeout=300),
              "study_muli_sbas")
     res = js["results"]
     for key in out:
@@ -149,6 +167,14 @@ def test_study_a_muli_sbas(qgis_process, registered, tiny, tmp_path):
     ts = stackio.read_stack_info(res["SBAS:TIMESERIES"])
     assert ts.kind == "timeseries" and ts.count == 12
     m = _check_velocity(res["SBAS:VELOCITY"], sim)
+    # step 5: ENVI products in WGS84 with the dates kept; the bowl keeps its depth
+    gts = stackio.read_stack_info(res["GEO_TS:TIMESERIES_GEO"])
+    assert gts.kind == "timeseries" and gts.count == 12 and gts.dates == ts.dates
+    assert Path(res["GEO_TS:TIMESERIES_GEO"]).with_suffix(".hdr").exists()
+    assert osr.SpatialReference(wkt=gts.crs_wkt).IsGeographic()
+    gv = stackio.read_band(res["GEO_VEL:VELOCITY_GEO"]).astype(np.float64)
+    assert np.isfinite(gv).mean() > 0.5
+    assert abs(np.nanmin(gv) / m["vmin"] - 1) < 0.15, (np.nanmin(gv), m["vmin"])
     print(f"\nstudy A: {len(pairs)} pairs, velocity min {m['vmin']:.1f} mm/yr (truth {m['truth_min']:.1f}), "
           f"RMSE vs truth {m['rmse']:.1f} mm/yr, r = {m['corr']:.2f}")
 

@@ -25,8 +25,8 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from .leveling import (MetricFrame, RasterSource, _affine_pixel, _inverse_pixel, interp_weights,
-                       raster_source, source_vertical_factor)
+from .leveling import (MetricFrame, RasterSource, _affine_pixel, _inverse_pixel, _same, cjk_font_context,
+                       interp_weights, raster_source, source_vertical_factor)
 from .progress import check_cancel, ensure, warn
 from .stackio import atomic_output, date_label, plan_row_blocks, read_block
 from .validate import check_positive, parse_date
@@ -262,30 +262,45 @@ def sample_profile(raster, line_x, line_y, *, line_crs: str = "", step: float = 
                          bool(vertical) or src.component == "vertical", float(dist[-1]))
 
 
-def plot_profile(res: ProfileResult, path: str, *, title: str = "Displacement profile") -> str:
-    """PNG plot of the profile (one line per date), written atomically."""
+def plot_profile(res: ProfileResult, path: str, *, title: Optional[str] = None, tr=_same) -> str:
+    """PNG plot of the profile (one line per date), written atomically.
+
+    ``tr`` translates the labels (the Processing algorithm's ``tr``: the plot
+    follows the QGIS language; identity = English); ``title`` defaults to
+    ``tr("Displacement profile")``.  Chinese labels are drawn with a CJK font
+    (:func:`leveling.cjk_font_context`)."""
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 4.5))
     n = len(res.columns)
-    cmap = plt.get_cmap("viridis")
-    for i, c in enumerate(res.columns):
-        ax.plot(res.dist_m, res.values[:, i], "-", lw=1.4, color=cmap(i / max(n - 1, 1)),
-                label=c[1:] if c.startswith("D") else c)
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set_xlabel("Distance along the profile (m)")
-    what = "vertical" if res.vertical else "LOS"
-    ax.set_ylabel(f"{what} displacement ({res.units})" if res.units == "mm" else f"{what} velocity (mm/yr)")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    if n <= 12:
-        ax.legend(fontsize=7, ncol=2)
+    legend = [c[1:] if c.startswith("D") else c for c in res.columns]
+    if res.units == "mm":
+        ylabel = tr("vertical displacement (mm)") if res.vertical else tr("LOS displacement (mm)")
     else:
-        sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, n - 1))
-        cb = fig.colorbar(sm, ax=ax)
-        cb.set_label(f"date index ({res.columns[0][1:]} … {res.columns[-1][1:]})")
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
+        ylabel = tr("vertical velocity (mm/yr)") if res.vertical else tr("LOS velocity (mm/yr)")
+    text = {"title": tr("Displacement profile") if title is None else title,
+            "x_axis": tr("Distance along the profile (m)"), "y_axis": ylabel}
+    if n > 12:
+        text["colorbar"] = tr("date index ({} … {})").format(res.columns[0][1:], res.columns[-1][1:])
+    with cjk_font_context(*text.values(), *legend):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        cmap = plt.get_cmap("viridis")
+        for i in range(n):
+            ax.plot(res.dist_m, res.values[:, i], "-", lw=1.4, color=cmap(i / max(n - 1, 1)), label=legend[i])
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_title(text["title"])
+        ax.set_xlabel(text["x_axis"])
+        ax.set_ylabel(text["y_axis"])
+        ax.grid(alpha=0.3)
+        if n <= 12:
+            ax.legend(fontsize=7, ncol=2)
+        else:
+            sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, n - 1))
+            cb = fig.colorbar(sm, ax=ax)
+            cb.set_label(text["colorbar"])
+        try:
+            with atomic_output(path) as tmp:
+                fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+        finally:
+            plt.close(fig)
     return path

@@ -20,7 +20,8 @@ from typing import List, Optional
 
 import numpy as np
 
-from .leveling import MetricFrame, RasterSource, _inverse_pixel, raster_source, source_vertical_factor
+from .leveling import (MetricFrame, RasterSource, _inverse_pixel, _same, cjk_font_context, raster_source,
+                       source_vertical_factor)
 from .stackio import atomic_output, date_label, read_block
 from .validate import parse_date
 
@@ -126,29 +127,44 @@ def tilt_from_raster(raster, xa, ya, xb, yb, *, crs_wkt: str = "", vertical: boo
 
 
 def plot_tilt(res: TiltResult, path: str, *, label_a: str = "A", label_b: str = "B",
-              title: str = "Differential displacement and tilt") -> str:
-    """PNG: displacements of A and B (top) and the tilt series (bottom)."""
+              title: Optional[str] = None, tr=_same) -> str:
+    """PNG: displacements of A and B (top) and the tilt series (bottom).
+
+    ``tr`` translates the labels (the Processing algorithm's ``tr``: the plot
+    follows the QGIS language; identity = English); ``title`` defaults to
+    ``tr("Differential displacement and tilt")``.  Chinese labels (or point
+    ids) are drawn with a CJK font (:func:`leveling.cjk_font_context`).  The
+    symbols d_A, d_B stay as they are (the TILT table's D_A_MM, D_B_MM)."""
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    ax1.plot(res.dates, res.d_a_mm, "o-", ms=3, label=f"d_A ({label_a})")
-    ax1.plot(res.dates, res.d_b_mm, "s-", ms=3, label=f"d_B ({label_b})")
-    ax1.plot(res.dates, res.diff_mm, "k--", lw=1, label="d_B − d_A")
-    ax1.set_ylabel("Displacement (mm)")
-    ax1.grid(alpha=0.3)
-    ax1.legend(fontsize=8)
-    ax1.set_title(f"{title} — distance {res.distance_m:.2f} m")
-    ax2.plot(res.dates, res.tilt, "o-", ms=3, color="tab:red")
-    ax2.axhline(0, color="k", lw=0.5)
+    title = tr("Differential displacement and tilt") if title is None else title
+    text = {"title": tr("{} — distance {:.2f} m").format(title, res.distance_m),
+            "disp_axis": tr("Displacement (mm)"),
+            "tilt_axis": tr("Tilt (d_B − d_A)/distance"),
+            "legend_a": f"d_A ({label_a})", "legend_b": f"d_B ({label_b})"}
     if res.max_date is not None:
-        ax2.annotate(f"max |tilt| {res.max_tilt:.2e} ({date_label(res.max_date)})",
-                     (res.max_date, res.max_tilt), fontsize=8, ha="right",
-                     va="bottom" if res.max_tilt >= 0 else "top")
-    ax2.set_ylabel("Tilt (d_B − d_A)/distance")
-    ax2.grid(alpha=0.3)
-    fig.autofmt_xdate()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
+        text["max"] = tr("max |tilt| {:.2e} ({})").format(res.max_tilt, date_label(res.max_date))
+    with cjk_font_context(*text.values()):
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+        ax1.plot(res.dates, res.d_a_mm, "o-", ms=3, label=text["legend_a"])
+        ax1.plot(res.dates, res.d_b_mm, "s-", ms=3, label=text["legend_b"])
+        ax1.plot(res.dates, res.diff_mm, "k--", lw=1, label="d_B − d_A")
+        ax1.set_ylabel(text["disp_axis"])
+        ax1.grid(alpha=0.3)
+        ax1.legend(fontsize=8)
+        ax1.set_title(text["title"])
+        ax2.plot(res.dates, res.tilt, "o-", ms=3, color="tab:red")
+        ax2.axhline(0, color="k", lw=0.5)
+        if res.max_date is not None:
+            ax2.annotate(text["max"], (res.max_date, res.max_tilt), fontsize=8, ha="right",
+                         va="bottom" if res.max_tilt >= 0 else "top")
+        ax2.set_ylabel(text["tilt_axis"])
+        ax2.grid(alpha=0.3)
+        fig.autofmt_xdate()
+        try:
+            with atomic_output(path) as tmp:
+                fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+        finally:
+            plt.close(fig)
     return path

@@ -396,12 +396,20 @@ VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格
       <translation>日期与插值</translation>
     </message>
     <message>
+      <source>Differential displacement and tilt</source>
+      <translation>差异形变与倾斜</translation>
+    </message>
+    <message>
       <source>Differential-evolution generations</source>
       <translation>差分进化代数</translation>
     </message>
     <message>
       <source>Displacement (mm)</source>
       <translation>形变量（mm）</translation>
+    </message>
+    <message>
+      <source>Displacement profile</source>
+      <translation>形变剖面</translation>
     </message>
     <message>
       <source>Displacement profile along a line</source>
@@ -422,6 +430,10 @@ VERTICAL：d_vert = d_los / cos(入射角)，入射角取自 INCIDENCE 或栅格
     <message>
       <source>Displacement: vertical (LOS / cos incidence); negative = subsidence; DIFF = INSAR − LEVELING (mm).</source>
       <translation>形变：垂直形变（LOS / cos 入射角）；负值 = 沉降；DIFF = INSAR − LEVELING（毫米）。</translation>
+    </message>
+    <message>
+      <source>Distance along the profile (m)</source>
+      <translation>沿剖面距离（米）</translation>
     </message>
     <message>
       <source>Distance {:.2f} m, maximum tilt {:.6f} on {}</source>
@@ -504,6 +516,10 @@ DISPLACEMENT：视线向栅格，单位 mm，朝向卫星为正（例如 sbas �
       <translation>干涉图所在文件夹</translation>
     </message>
     <message>
+      <source>Format of the geocoded products</source>
+      <translation>地理编码产品的格式</translation>
+    </message>
+    <message>
       <source>Forms one interferogram per pair of the SLC stack and writes the wrapped phase, the coherence, the mean coherence and the amplitude dispersion, processed block by block within the memory budget.
 
 Interferogram = reference x conj(secondary), the reference being the EARLIER date (a pairs table listing the later date first is rejected, as in every MineSAR stage). Phase in radians, wrapped to (-pi, pi]. A motion toward the satellite of the secondary gives a negative phase; LOS displacement d_mm = -lambda/(4 pi) * phase * 1000 after unwrapping (subsidence is negative).
@@ -554,6 +570,14 @@ INPUT 为时间序列栅格（在 POINT_A/POINT_B 处双线性插值取值）或
     <message>
       <source>Geocoded raster</source>
       <translation>地理编码后的栅格</translation>
+    </message>
+    <message>
+      <source>Geocoded time series (mm, WGS84)</source>
+      <translation>地理编码后的时间序列（mm，WGS84）</translation>
+    </message>
+    <message>
+      <source>Geocoded velocity (mm/yr, WGS84)</source>
+      <translation>地理编码后的速率（mm/yr，WGS84）</translation>
     </message>
     <message>
       <source>Geocoded {} band(s) onto {} x {} cells of about {:.2f} m; {:.1f} % of the cells hold data</source>
@@ -784,6 +808,10 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>视线单位矢量垂直分量（栅格，可选）</translation>
     </message>
     <message>
+      <source>LOS velocity (mm/yr)</source>
+      <translation>视线向速率（mm/yr）</translation>
+    </message>
+    <message>
       <source>LOS_E: give all three LOS rasters or none</source>
       <translation>LOS_E：请同时给出三个视线分量栅格，或一个都不给</translation>
     </message>
@@ -808,6 +836,10 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
       <translation>纬度查找表栅格（度，WGS84）</translation>
     </message>
     <message>
+      <source>Latitude lookup raster of the SLC grid (degrees); empty = no geocoding</source>
+      <translation>SLC 格网的纬度查找表栅格（度）；留空 = 不进行地理编码</translation>
+    </message>
+    <message>
       <source>Leveling</source>
       <translation>水准</translation>
     </message>
@@ -830,6 +862,10 @@ Large stacks are processed in row blocks within MEMORY_MB.</source>
     <message>
       <source>Longitude lookup raster (degrees, WGS84)</source>
       <translation>经度查找表栅格（度，WGS84）</translation>
+    </message>
+    <message>
+      <source>Longitude lookup raster of the SLC grid (degrees)</source>
+      <translation>SLC 格网的经度查找表栅格（度）</translation>
     </message>
     <message>
       <source>Looks in azimuth (rows)</source>
@@ -1658,8 +1694,8 @@ Physics: distributed scatterers are circular-Gaussian vectors with a coherence m
       <translation>垂直分层大气，每个日期的标准差（每千米高程 mm；留空 = 预设值）</translation>
     </message>
     <message>
-      <source>Study A, Muli coalfield pit No. 4 (Qinghai): SBAS time series. Pair network by thresholds (temporal baseline &lt;= 90 days, perpendicular baseline &lt;= 45 % of the critical baseline, every date in at least 4 pairs), multilooked interferograms with a Goldstein filter, minimum-cost-flow unwrapping on a Delaunay network, SBAS inversion (interferograms below the coherence threshold are left out pixel by pixel) with DEM error and two-pass atmospheric filtering (temporal high-pass 365 days, spatial low-pass 1600 m). Outputs: pairs, coherence, unwrapped phase, displacement time series (mm), velocity (mm/yr), DEM error (m) and temporal coherence. LOS displacement is positive toward the satellite (subsidence negative). See docs/studies.md for what MineSAR does not do (precise orbits, cropping, geocoding from slant range, ENVI export).</source>
-      <translation>研究 A，青海木里煤田四号井（露天矿）：SBAS 时间序列。按阈值构建像对网络（时间基线 &lt;= 90 天，垂直基线 &lt;= 临界基线的 45 %，每个日期至少参与 4 个像对），多视干涉图并进行 Goldstein 滤波，在 Delaunay 网络上进行最小费用流解缠，SBAS 反演（低于相干性阈值的干涉图逐像元剔除），同时估计 DEM 误差并进行两步大气滤波（时间高通窗口 365 天，空间低通窗口 1600 m）。输出：像对、相干性、解缠相位、形变时间序列（mm）、速率（mm/yr）、DEM 误差（m）和时间相干性。LOS 形变以朝向卫星为正（沉降为负）。MineSAR 不做的步骤（精密轨道、裁剪、从斜距几何进行地理编码、ENVI 导出）见 docs/studies.md。</translation>
+      <source>Study A, Muli coalfield pit No. 4 (Qinghai): SBAS time series. Pair network by thresholds (temporal baseline &lt;= 90 days, perpendicular baseline &lt;= 45 % of the critical baseline, every date in at least 4 pairs), multilooked interferograms with a Goldstein filter, minimum-cost-flow unwrapping on a Delaunay network, SBAS inversion (interferograms below the coherence threshold are left out pixel by pixel) with DEM error and two-pass atmospheric filtering (temporal high-pass 365 days, spatial low-pass 1600 m). Outputs: pairs, coherence, unwrapped phase, displacement time series (mm), velocity (mm/yr), DEM error (m) and temporal coherence; with LATITUDE and LONGITUDE lookup rasters (a stack in radar geometry) the time series and the velocity are also geocoded to WGS84 at the processing resolution, as ENVI files by default (step 5). LOS displacement is positive toward the satellite (subsidence negative). See docs/studies.md for what MineSAR does not do (precise orbits, cropping, daily interpolation).</source>
+      <translation>研究 A，青海木里煤田四号井（露天矿）：SBAS 时间序列。按阈值构建像对网络（时间基线 &lt;= 90 天，垂直基线 &lt;= 临界基线的 45 %，每个日期至少参与 4 个像对），多视干涉图并进行 Goldstein 滤波，在 Delaunay 网络上进行最小费用流解缠，SBAS 反演（低于相干性阈值的干涉图逐像元剔除），同时估计 DEM 误差并进行两步大气滤波（时间高通窗口 365 天，空间低通窗口 1600 m）。输出：像对、相干性、解缠相位、形变时间序列（mm）、速率（mm/yr）、DEM 误差（m）和时间相干性；若给出 LATITUDE 和 LONGITUDE 查找表栅格（雷达几何的影像栈），时间序列和速率还会按处理分辨率地理编码到 WGS84，默认输出为 ENVI 文件（第 5 步）。LOS 形变以朝向卫星为正（沉降为负）。MineSAR 不做的步骤（精密轨道、裁剪、逐日插值）见 docs/studies.md。</translation>
     </message>
     <message>
       <source>Study A: Muli pit No. 4, SBAS time series</source>
@@ -1740,6 +1776,10 @@ TEMPLATE：接收模型结果的栅格网格，或点图层（此时 OUTPUT_POIN
     <message>
       <source>The stack is a VRT; writing {}</source>
       <translation>影像堆栈为 VRT 格式；写出 {}</translation>
+    </message>
+    <message>
+      <source>Tilt (d_B − d_A)/distance</source>
+      <translation>倾斜 (d_B − d_A)/距离</translation>
     </message>
     <message>
       <source>Tilt between two points</source>
@@ -1882,6 +1922,10 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
       <translation>计数</translation>
     </message>
     <message>
+      <source>date index ({} … {})</source>
+      <translation>日期序号（{} … {}）</translation>
+    </message>
+    <message>
       <source>distance (m)</source>
       <translation>距离（m）</translation>
     </message>
@@ -1912,6 +1956,10 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
     <message>
       <source>global search</source>
       <translation>全局搜索</translation>
+    </message>
+    <message>
+      <source>max |tilt| {:.2e} ({})</source>
+      <translation>最大 |倾斜| {:.2e}（{}）</translation>
     </message>
     <message>
       <source>mean</source>
@@ -2034,6 +2082,14 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
       <translation>单位</translation>
     </message>
     <message>
+      <source>vertical displacement (mm)</source>
+      <translation>垂直位移（mm）</translation>
+    </message>
+    <message>
+      <source>vertical velocity (mm/yr)</source>
+      <translation>垂直速率（mm/yr）</translation>
+    </message>
+    <message>
       <source>without excluded / outlier benchmarks</source>
       <translation>剔除受扰动/异常水准点后</translation>
     </message>
@@ -2088,6 +2144,10 @@ METHOD=grid：Costantini (1998)——在 2 x 2 像元回路上计算残差点，
     <message>
       <source>{} {:.1f} s</source>
       <translation>{} {:.1f} 秒</translation>
+    </message>
+    <message>
+      <source>{} — distance {:.2f} m</source>
+      <translation>{} — 距离 {:.2f} 米</translation>
     </message>
     <message>
       <source>{}: InSAR acquisition used directly</source>

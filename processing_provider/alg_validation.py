@@ -398,7 +398,7 @@ class ProfileAlgorithm(MineSARAlgorithm):
             sink.addFeature(feat, QgsFeatureSink.FastInsert)
         plot = self.parameterAsFileOutput(parameters, self.PLOT, context)
         if plot:
-            prof.plot_profile(res, plot)
+            prof.plot_profile(res, plot, tr=tr)
         feedback.pushInfo(tr("{} stations over {:.1f} m, {} date column(s)").format(
             res.dist_m.size, res.length_m, len(res.columns)))
         return {self.OUTPUT: dest, self.PLOT: plot, "N_STATIONS": int(res.dist_m.size), "LENGTH_M": res.length_m}
@@ -546,7 +546,7 @@ class TiltAlgorithm(MineSARAlgorithm):
             sink.addFeature(feat, QgsFeatureSink.FastInsert)
         plot = self.parameterAsFileOutput(parameters, self.PLOT, context)
         if plot:
-            tlt.plot_tilt(res, plot, label_a=label_a, label_b=label_b)
+            tlt.plot_tilt(res, plot, label_a=label_a, label_b=label_b, tr=tr)
         feedback.pushInfo(tr("Distance {:.2f} m, maximum tilt {:.6f} on {}").format(
             res.distance_m, res.max_tilt, date_label(res.max_date)))
         return {self.OUTPUT: dest, self.PLOT: plot, "MAX_TILT": res.max_tilt,

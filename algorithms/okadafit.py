@@ -907,6 +907,7 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
     # ------------------------------- remove-and-reinsert sweep, then support
     t0 = time.perf_counter()
     chi_best = prob.chi2(theta)
+    without = {}   # k -> (theta, misfit with source k removed and the others refitted from it)
     if n_sources > 1 and reinsert:
         # each source in turn: refit the others without it, search its best
         # place again over the whole prior (whitened DE), refit all jointly;
@@ -916,6 +917,7 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
             keep = [j for j in range(n_sources) if j != k]
             sp, idx = prob.subset(keep)
             th_k, _ = polish(sp, theta[idx])
+            without[k] = (theta, sp.chi2(th_k))
             trial = theta.copy()
             trial[idx] = th_k
             which = np.arange(k * ngeo, (k + 1) * ngeo)
@@ -934,7 +936,9 @@ def fit_sources(x, y, data_mm, *, los=(0.0, 0.0, 1.0), vertical: bool = False, n
     dchi2 = np.empty(n_sources)
     for k in range(n_sources):
         keep = [j for j in range(n_sources) if j != k]
-        if keep:
+        if k in without and without[k][0] is theta:   # refitted in the sweep from this very theta
+            chi_k = without[k][1]
+        elif keep:
             sp, idx = prob.subset(keep)
             chi_k = sp.chi2(polish(sp, theta[idx])[0])
         else:

@@ -962,13 +962,24 @@ def _fmt(v, nd=2) -> str:
     return f"{f:.{nd}f}"
 
 
-def png_base64(fig) -> str:
-    """A matplotlib figure as a base64 PNG string (for embedding in HTML)."""
+def png_base64(fig, dpi: int = 100) -> str:
+    """A matplotlib figure as a base64 PNG string (for embedding in HTML); the figure is closed."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     import matplotlib.pyplot as plt
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def save_png(fig, path: str, dpi: int = 100) -> str:
+    """Write a matplotlib figure to ``path`` as PNG atomically; the figure is closed even on failure."""
+    import matplotlib.pyplot as plt
+    try:
+        with atomic_output(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return path
 
 
 #: Fonts with Chinese glyphs, in order of preference (scripts/setup.sh installs the first).

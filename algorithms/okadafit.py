@@ -1338,14 +1338,8 @@ def residual_stats(res):
 
 
 def _png(fig) -> str:
-    import base64
-    import io
-
-    import matplotlib.pyplot as plt
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    from .leveling import png_base64
+    return "data:image/png;base64," + png_base64(fig, dpi=90)
 
 
 def write_report(path, result: FitResult, *, obs, model, residual, x, y, units="mm", title=None,

@@ -26,9 +26,9 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from .leveling import (MetricFrame, RasterSource, _affine_pixel, _inverse_pixel, _same, cjk_font_context,
-                       interp_weights, raster_source, source_vertical_factor)
+                       interp_weights, raster_source, save_png, source_vertical_factor)
 from .progress import check_cancel, ensure, warn
-from .stackio import atomic_output, date_label, plan_row_blocks, read_block
+from .stackio import date_label, plan_row_blocks, read_block
 from .validate import check_positive, parse_date
 
 
@@ -298,9 +298,5 @@ def plot_profile(res: ProfileResult, path: str, *, title: Optional[str] = None, 
             sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, n - 1))
             cb = fig.colorbar(sm, ax=ax)
             cb.set_label(text["colorbar"])
-        try:
-            with atomic_output(path) as tmp:
-                fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-        finally:
-            plt.close(fig)
+        save_png(fig, path)
     return path

@@ -21,8 +21,8 @@ from typing import List, Optional
 import numpy as np
 
 from .leveling import (MetricFrame, RasterSource, _inverse_pixel, _same, cjk_font_context, raster_source,
-                       source_vertical_factor)
-from .stackio import atomic_output, date_label, read_block
+                       save_png, source_vertical_factor)
+from .stackio import date_label, read_block
 from .validate import parse_date
 
 
@@ -162,9 +162,5 @@ def plot_tilt(res: TiltResult, path: str, *, label_a: str = "A", label_b: str = 
         ax2.set_ylabel(text["tilt_axis"])
         ax2.grid(alpha=0.3)
         fig.autofmt_xdate()
-        try:
-            with atomic_output(path) as tmp:
-                fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-        finally:
-            plt.close(fig)
+        save_png(fig, path)
     return path

@@ -1,10 +1,12 @@
-"""Helpers for the tests of translated HTML reports (core tier: no QGIS)."""
+"""Helpers for the tests of translated HTML reports and plots (core tier: no QGIS)."""
 from __future__ import annotations
 
 import html
 import importlib.util
 import re
 import warnings
+
+import pytest
 
 from conftest import ROOT
 
@@ -46,3 +48,21 @@ def english_left(doc_en: str, doc_zh: str, catalog: dict) -> list:
     """Text nodes of the English report that have a translation and still appear, in English, in the Chinese one."""
     zh_nodes = set(text_nodes(doc_zh))
     return sorted({t for t in text_nodes(doc_en) if t in catalog and t in zh_nodes})
+
+
+@pytest.fixture
+def figure_texts(monkeypatch):
+    """Texts of every figure saved while the test runs (one list per ``savefig``), read just before saving."""
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    saved = []
+    original = Figure.savefig
+
+    def savefig(fig, *args, **kwargs):
+        saved.append([t.get_text() for t in fig.findobj(Text) if t.get_text().strip()])
+        return original(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    return saved

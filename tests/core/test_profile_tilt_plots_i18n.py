@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from i18nfixtures import CJK, missing_glyph_warnings, translator, zh_catalog
+from i18nfixtures import CJK, figure_texts, missing_glyph_warnings, translator, zh_catalog  # noqa: F401
 from minesar.algorithms import profile as P
 from minesar.algorithms import tilt as T
 
@@ -17,24 +17,6 @@ WORD = re.compile(r"[A-Za-z]{3,}")          # an English word left in a figure
 @pytest.fixture(scope="module")
 def catalog():
     return zh_catalog()
-
-
-@pytest.fixture
-def figure_texts(monkeypatch):
-    """Texts of every figure saved while the test runs (one list per ``savefig``), read just before saving."""
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-    from matplotlib.text import Text
-    saved = []
-    original = Figure.savefig
-
-    def savefig(fig, *args, **kwargs):
-        saved.append([t.get_text() for t in fig.findobj(Text) if t.get_text().strip()])
-        return original(fig, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", savefig)
-    return saved
 
 
 def profile_result(n_dates=3, *, vertical=False, velocity=False):

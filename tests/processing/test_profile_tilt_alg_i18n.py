@@ -4,26 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from i18nfixtures import missing_glyph_warnings
+from i18nfixtures import figure_texts, missing_glyph_warnings  # noqa: F401 - figure_texts is a fixture
 from validationfixtures import write_layer, write_ts
-
-
-@pytest.fixture
-def figure_texts(monkeypatch):
-    """Texts of every figure saved while the test runs (one list per ``savefig``), read just before saving."""
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-    from matplotlib.text import Text
-    saved = []
-    original = Figure.savefig
-
-    def savefig(fig, *args, **kwargs):
-        saved.append([t.get_text() for t in fig.findobj(Text) if t.get_text().strip()])
-        return original(fig, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", savefig)
-    return saved
 
 
 def test_profile_and_tilt_plots_follow_the_chinese_translator(run_alg, tmp_path, figure_texts):

@@ -601,8 +601,7 @@ def geocode_raster(input_path: str, output: str, *, latitude: Optional[str], lon
         check_cancel(feedback)
         # the data with the GEOLOCATION domain
         gdal.Translate(src_vrt, src_abs, format="VRT")
-        wgs = osr.SpatialReference()
-        wgs.ImportFromEPSG(4326)
+        wgs = _srs("EPSG:4326")
         vds = gdal.Open(src_vrt, gdal.GA_Update)
         vds.SetMetadata({"X_DATASET": lk.lon_path, "X_BAND": "1", "Y_DATASET": lk.lat_path, "Y_BAND": "1",
                          "PIXEL_OFFSET": "0", "LINE_OFFSET": "0", "PIXEL_STEP": "1", "LINE_STEP": "1",
@@ -701,10 +700,7 @@ def _check_output_size(lk: _Lookup, srs, xres: float, yres: float) -> None:
     if srs.IsGeographic() and srs.GetAngularUnits() and abs(math.degrees(srs.GetAngularUnits()) - 1.0) < 1e-12:
         x, y = glon, glat
     else:
-        wgs = osr.SpatialReference()
-        wgs.ImportFromEPSG(4326)
-        wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-        ct = osr.CoordinateTransformation(wgs, srs)
+        ct = osr.CoordinateTransformation(_srs("EPSG:4326"), srs)
         pts = np.array(ct.TransformPoints(np.c_[glon.ravel(), glat.ravel()].tolist()))
         x, y = pts[:, 0], pts[:, 1]
     nx = (np.nanmax(x) - np.nanmin(x)) / xres
@@ -749,10 +745,7 @@ def _output_metadata(info_: stackio.StackInfo, lk: _Lookup, gt, srs, w: int, h: 
                 md["REF_LAT"], md["REF_LON"] = repr(float(la)), repr(float(lo))
                 x, y = float(lo), float(la)
                 if not (srs.IsGeographic() and abs(math.degrees(srs.GetAngularUnits()) - 1.0) < 1e-12):
-                    wgs = osr.SpatialReference()
-                    wgs.ImportFromEPSG(4326)
-                    wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-                    x, y, _ = osr.CoordinateTransformation(wgs, srs).TransformPoint(x, y)
+                    x, y, _ = osr.CoordinateTransformation(_srs("EPSG:4326"), srs).TransformPoint(x, y)
                 col = int(math.floor((x - gt[0]) / gt[1]))
                 row = int(math.floor((y - gt[3]) / gt[5]))
                 if 0 <= row < h and 0 <= col < w:
